@@ -1,0 +1,103 @@
+package io.vmplane.worker.sweep;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.vmplane.schemas.messages.VmEvent;
+import io.vmplane.schemas.vm.FailureCode;
+import io.vmplane.store.VmRecord;
+import io.vmplane.store.VmStore;
+import io.vmplane.worker.config.WorkerProperties;
+import io.vmplane.worker.kafka.KafkaPublisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Every {@code sweep-interval}, fails with {@code TIMEOUT} each active VM whose deadline passed before its
+ * generation reached a final event. Several workers may fail the same VM: the store keeps the first final event.
+ * It releases nothing itself; the failed event does, through the event consumer.
+ */
+public class DeadlineSweeper implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadlineSweeper.class);
+
+    private final VmStore vms;
+    private final KafkaPublisher publisher;
+    private final String instanceId;
+    private final Duration interval;
+    private final Duration storeTimeout;
+    private final Clock clock;
+    private ScheduledExecutorService executor;
+
+    public DeadlineSweeper(VmStore vms, KafkaPublisher publisher, WorkerProperties properties, Clock clock) {
+        this.vms = vms;
+        this.publisher = publisher;
+        this.instanceId = properties.instanceId();
+        this.interval = properties.sweepInterval();
+        this.storeTimeout = properties.storeTimeout();
+        this.clock = clock;
+    }
+
+    /** Fails the overdue VMs once; returns how many it failed. */
+    public int sweep() {
+        Instant now = clock.instant();
+        List<String> active = vms.activeVmIds().collectList().block(storeTimeout);
+        int failed = 0;
+        for (String vmId : active == null ? List.<String>of() : active) {
+            VmRecord vm = vms.get(vmId).block(storeTimeout);
+            if (vm != null && overdue(vm, now)) {
+                publisher.publish(VmEvent.failed(vm.id(), vm.generation(), vm.host(), FailureCode.TIMEOUT,
+                        "the deadline " + vm.deadline() + " passed while the VM was " + vm.status().wire(),
+                        instanceId));
+                log.info("VM {} failed: deadline {} passed while {}", vm.id(), vm.deadline(), vm.status().wire());
+                failed++;
+            }
+        }
+        return failed;
+    }
+
+    static boolean overdue(VmRecord vm, Instant now) {
+        return vm.deadline() != null && vm.deadline().isBefore(now)
+                && vm.version() < VmEvent.version(vm.generation(), VmEvent.Phase.FINAL);
+    }
+
+    private void sweepSafely() {
+        try {
+            sweep();
+        }
+        catch (RuntimeException e) {
+            // The next sweep tries again; a sweep that throws must not cancel the schedule.
+            log.warn("Deadline sweep failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public synchronized void start() {
+        executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "deadline-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.scheduleWithFixedDelay(this::sweepSafely, interval.toMillis(), interval.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (executor != null) {
+            executor.shutdownNow();
+            executor = null;
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return executor != null;
+    }
+}
