@@ -1,0 +1,78 @@
+package io.vmplane.store;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.vmplane.store.redis.RedisCapacityLedger;
+import io.vmplane.store.redis.RedisHostRegistry;
+import io.vmplane.store.redis.RedisIdempotencyStore;
+import io.vmplane.store.redis.RedisVmStore;
+
+/**
+ * The four stores over one Lettuce client and one connection (Lettuce multiplexes concurrent commands over it).
+ * Create one per service at start-up and {@link #close()} it at shutdown. The stores' results are emitted on
+ * Lettuce's I/O threads: subscribers must not block.
+ */
+public final class StateStores implements AutoCloseable {
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final VmStore vms;
+    private final IdempotencyStore idempotency;
+    private final HostRegistry hosts;
+    private final CapacityLedger ledger;
+
+    private StateStores(RedisClient client, StatefulRedisConnection<String, String> connection) {
+        this.client = client;
+        this.connection = connection;
+        RedisAsyncCommands<String, String> redis = connection.async();
+        this.vms = new RedisVmStore(redis);
+        this.idempotency = new RedisIdempotencyStore(redis);
+        this.hosts = new RedisHostRegistry(redis);
+        this.ledger = new RedisCapacityLedger(redis);
+    }
+
+    /**
+     * Connects to Redis (blocking until connected or failed).
+     *
+     * @param redisUri e.g. {@code redis://127.0.0.1:6390}
+     * @throws io.lettuce.core.RedisConnectionException when Redis cannot be reached
+     */
+    public static StateStores connect(String redisUri) {
+        RedisClient client = RedisClient.create(redisUri);
+        try {
+            return new StateStores(client, client.connect());
+        }
+        catch (RuntimeException e) {
+            client.shutdown();
+            throw e;
+        }
+    }
+
+    public VmStore vms() {
+        return vms;
+    }
+
+    public IdempotencyStore idempotency() {
+        return idempotency;
+    }
+
+    public HostRegistry hosts() {
+        return hosts;
+    }
+
+    public CapacityLedger ledger() {
+        return ledger;
+    }
+
+    /** Closes the connection and shuts the client's threads down. */
+    @Override
+    public void close() {
+        try {
+            connection.close();
+        }
+        finally {
+            client.shutdown();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+-- Applies a VM event if its version is strictly higher than the stored one; returns 1 if applied, else 0.
+-- An unknown VM is left alone (0). The VM's current operation (operation_id in the VM hash) follows the phase
+-- (version % 16) when the event is of the VM's current generation: 0 pending, 1-7 running, 8+ succeeded, or
+-- failed when the status is 'failed'; a final phase takes the VM out of the active set. A missing operation hash
+-- is not created.
+-- KEYS[1] VM hash, KEYS[2] set of active VM ids
+-- ARGV[1] version, ARGV[2] generation, ARGV[3] status, ARGV[4] host, ARGV[5] reason, ARGV[6] message,
+-- ARGV[7] domain XML, ARGV[8] updated-at, ARGV[9] VM id, ARGV[10] operation key prefix ('' stands for null)
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return 0
+end
+local version = tonumber(ARGV[1])
+local stored = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
+if version <= stored then
+  return 0
+end
+
+local set = {'version', ARGV[1], 'updated_at', ARGV[8]}
+if ARGV[3] ~= '' then
+  set[#set + 1] = 'status'
+  set[#set + 1] = ARGV[3]
+end
+if ARGV[4] ~= '' then
+  set[#set + 1] = 'host'
+  set[#set + 1] = ARGV[4]
+end
+if ARGV[7] ~= '' then
+  set[#set + 1] = 'domain_xml'
+  set[#set + 1] = ARGV[7]
+end
+-- reason and message describe this event: an event without them clears the earlier ones
+if ARGV[5] ~= '' then
+  set[#set + 1] = 'reason'
+  set[#set + 1] = ARGV[5]
+else
+  redis.call('HDEL', KEYS[1], 'reason')
+end
+if ARGV[6] ~= '' then
+  set[#set + 1] = 'message'
+  set[#set + 1] = ARGV[6]
+else
+  redis.call('HDEL', KEYS[1], 'message')
+end
+redis.call('HSET', KEYS[1], unpack(set))
+
+local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '-1')
+local opId = redis.call('HGET', KEYS[1], 'operation_id')
+local opKey = opId and (ARGV[10] .. opId)
+if opKey and generation == tonumber(ARGV[2]) and redis.call('EXISTS', opKey) == 1 then
+  local phase = version % 16
+  if phase >= 8 then
+    if ARGV[3] == 'failed' then
+      redis.call('HSET', opKey, 'state', 'failed', 'updated_at', ARGV[8])
+      if ARGV[5] ~= '' then redis.call('HSET', opKey, 'error_code', ARGV[5]) end
+      if ARGV[6] ~= '' then redis.call('HSET', opKey, 'error_message', ARGV[6]) end
+    else
+      redis.call('HSET', opKey, 'state', 'succeeded', 'updated_at', ARGV[8])
+      redis.call('HDEL', opKey, 'error_code', 'error_message')
+    end
+    redis.call('SREM', KEYS[2], ARGV[9])
+  else
+    local state = 'running'
+    if phase == 0 then state = 'pending' end
+    redis.call('HSET', opKey, 'state', state, 'updated_at', ARGV[8])
+    redis.call('SADD', KEYS[2], ARGV[9])
+  end
+end
+return 1
