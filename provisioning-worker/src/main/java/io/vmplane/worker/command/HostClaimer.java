@@ -37,6 +37,7 @@ public class HostClaimer {
     private final CapacityLedger ledger;
     private final PlacementStrategy strategy;
     private final Duration heartbeatTimeout;
+    private final double storageOvercommit;
     private final Duration storeTimeout;
     private final int rounds;
     private final Clock clock;
@@ -46,6 +47,7 @@ public class HostClaimer {
         this.ledger = ledger;
         this.strategy = properties.placementStrategy();
         this.heartbeatTimeout = properties.heartbeatTimeout();
+        this.storageOvercommit = properties.storageOvercommit();
         this.storeTimeout = properties.storeTimeout();
         this.rounds = properties.claimRounds();
         this.clock = clock;
@@ -103,7 +105,7 @@ public class HostClaimer {
         var views = new java.util.LinkedHashMap<String, HostView>();
         for (HostRecord host : hosts) {
             Usage usage = ledger.usage(host.id()).defaultIfEmpty(Usage.NONE).block(storeTimeout);
-            views.put(host.id(), HostView.of(host, usage, now, heartbeatTimeout));
+            views.put(host.id(), HostView.of(host, usage, now, heartbeatTimeout, storageOvercommit));
         }
         return views;
     }

@@ -13,6 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param instanceId        this instance's name, written as the source of the events it publishes
  * @param cpuOvercommit     vCPUs placement may claim per physical CPU of a host
  * @param memoryOvercommit  memory placement may claim per MiB of a host's physical memory
+ * @param storageOvercommit bytes placement may claim in a pool per byte the pool reports available (new volumes
+ *                          are thin; libvirt's test driver reports every simulated pool as 100 GiB)
  * @param heartbeatTimeout  a host without a heartbeat for this long is unreachable and takes no VMs
  * @param sweepInterval     how often VMs past their deadline are failed with {@code TIMEOUT}
  * @param placementStrategy {@code spread} (most free memory first) or {@code pack} (least free first)
@@ -29,6 +31,7 @@ public record WorkerProperties(
         @DefaultValue("worker-1") String instanceId,
         @DefaultValue("4.0") double cpuOvercommit,
         @DefaultValue("1.0") double memoryOvercommit,
+        @DefaultValue("1.0") double storageOvercommit,
         @DefaultValue("15s") Duration heartbeatTimeout,
         @DefaultValue("5s") Duration sweepInterval,
         @DefaultValue("spread") PlacementStrategy placementStrategy,
@@ -43,6 +46,7 @@ public record WorkerProperties(
         require(instanceId != null && !instanceId.isBlank(), "instance-id", "must not be blank");
         require(cpuOvercommit > 0, "cpu-overcommit", "must be > 0, was " + cpuOvercommit);
         require(memoryOvercommit > 0, "memory-overcommit", "must be > 0, was " + memoryOvercommit);
+        require(storageOvercommit > 0, "storage-overcommit", "must be > 0, was " + storageOvercommit);
         requirePositive(heartbeatTimeout, "heartbeat-timeout");
         requirePositive(sweepInterval, "sweep-interval");
         require(placementStrategy != null, "placement-strategy", "must be spread or pack");

@@ -2,7 +2,6 @@ package io.vmplane.worker.placement;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -12,18 +11,23 @@ import io.vmplane.store.HostRecord;
 import io.vmplane.store.Usage;
 
 /**
- * What placement knows about one host: its inventory, the limits placement may claim up to (total × overcommit),
- * the sum of the claims already in the ledger, and its status as of now.
+ * What placement knows about one host: its inventory, the limits placement may claim up to (total × overcommit,
+ * per pool: available bytes × storage overcommit), the sum of the claims already in the ledger, and its status as
+ * of now.
  */
-public record HostView(HostInventory inventory, int vcpuLimit, long memoryLimitMib, Usage usage, HostStatus status) {
+public record HostView(HostInventory inventory, int vcpuLimit, long memoryLimitMib, Map<String, Long> poolLimits,
+                       Usage usage, HostStatus status) {
 
     public HostView {
+        poolLimits = Map.copyOf(poolLimits);
         usage = usage == null ? Usage.NONE : usage;
     }
 
     /** The view of a registry record, with the status its last heartbeat gives it at {@code now}. */
-    public static HostView of(HostRecord host, Usage usage, Instant now, Duration heartbeatTimeout) {
-        return new HostView(host.inventory(), host.vcpuLimit(), host.memoryLimitMib(), usage,
+    public static HostView of(HostRecord host, Usage usage, Instant now, Duration heartbeatTimeout,
+                              double storageOvercommit) {
+        return new HostView(host.inventory(), host.vcpuLimit(), host.memoryLimitMib(),
+                HostLimits.poolLimits(host.inventory(), storageOvercommit), usage,
                 host.status(now, heartbeatTimeout));
     }
 
@@ -45,15 +49,8 @@ public record HostView(HostInventory inventory, int vcpuLimit, long memoryLimitM
         return inventory.storagePools().stream().filter(p -> p.name().equals(name)).findFirst();
     }
 
-    /** Bytes of a pool not yet taken by claims: what the pool reports available − claimed. */
-    public long freePoolBytes(HostInventory.Pool pool) {
-        return pool.availableBytes() - usage.poolBytes().getOrDefault(pool.name(), 0L);
-    }
-
-    /** The per-pool limits a claim on this host is checked against: each pool's available bytes. */
-    public Map<String, Long> poolLimits() {
-        var limits = new LinkedHashMap<String, Long>();
-        inventory.storagePools().forEach(p -> limits.put(p.name(), p.availableBytes()));
-        return limits;
+    /** Bytes of a pool placement may still claim: its limit − claimed. */
+    public long freePoolBytes(String pool) {
+        return poolLimits.getOrDefault(pool, 0L) - usage.poolBytes().getOrDefault(pool, 0L);
     }
 }

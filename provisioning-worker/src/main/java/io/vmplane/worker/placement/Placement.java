@@ -81,7 +81,7 @@ public final class Placement {
                 return new Rejection(id, Reason.POOL_MISSING, "no storage pool '" + poolName + "'");
             }
             long need = needed.getOrDefault(poolName, 0L);
-            long free = host.freePoolBytes(pool);
+            long free = host.freePoolBytes(poolName);
             if (free < need) {
                 return new Rejection(id, Reason.INSUFFICIENT_STORAGE, "pool '" + poolName + "'"
                         + (pool.active() ? "" : " (inactive)") + " has " + gib(free) + " GiB free < " + gib(need)

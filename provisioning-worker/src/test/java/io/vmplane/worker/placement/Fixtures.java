@@ -49,7 +49,8 @@ final class Fixtures {
 
     static HostView view(HostInventory inventory, Usage usage, HostStatus status) {
         HostLimits limits = HostLimits.of(inventory, 4.0, 1.0);
-        return new HostView(inventory, limits.vcpuLimit(), limits.memoryLimitMib(), usage, status);
+        return new HostView(inventory, limits.vcpuLimit(), limits.memoryLimitMib(), HostLimits.poolLimits(inventory, 1.0),
+                usage, status);
     }
 
     static Usage usage(int vcpus, long memoryMib) {

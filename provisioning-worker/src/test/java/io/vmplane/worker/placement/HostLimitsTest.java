@@ -31,4 +31,19 @@ class HostLimitsTest {
         // Then
         assertThat(limits).isEqualTo(new HostLimits(128, 65536));
     }
+
+    @Test
+    void shouldMultiplyEachPoolsAvailableBytesByStorageOvercommit() {
+        // Given: default has 200 GiB available, fast 500 GiB, bulk 2000 GiB
+        HostInventory host = Fixtures.sim2();
+
+        // When
+        var limits = HostLimits.poolLimits(host, 2.5);
+
+        // Then
+        assertThat(limits).containsExactly(
+                java.util.Map.entry("default", 500 * Fixtures.GIB),
+                java.util.Map.entry("fast", 1250 * Fixtures.GIB),
+                java.util.Map.entry("bulk", 5000 * Fixtures.GIB));
+    }
 }

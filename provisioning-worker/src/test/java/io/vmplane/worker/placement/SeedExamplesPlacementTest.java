@@ -12,6 +12,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 
+import io.vmplane.schemas.host.HostHeartbeat.HostStatus;
+import io.vmplane.schemas.host.HostInventory;
+import io.vmplane.schemas.host.HostInventory.Pool;
+import io.vmplane.store.Usage;
+
 import io.vmplane.worker.placement.PlacementDecision.Placed;
 import io.vmplane.worker.placement.Rejection.Reason;
 import org.junit.jupiter.api.Test;
@@ -54,5 +59,32 @@ class SeedExamplesPlacementTest {
         // Then
         assertThat(candidateIds(decision)).containsExactly("sim-1", "sim-2");
         assertThat(((Placed) decision).candidates()).allSatisfy(c -> assertThat(c.pciAddresses()).isEmpty());
+    }
+
+    @Test
+    void shouldNeedStorageOvercommitForDbVmOnTestDriverPoolsOf100Gib() {
+        // Given: libvirt's test driver reports every simulated pool as 100 GiB, whatever the fixture declares
+        List<HostView> at1 = List.of(testDriverView(sim1(), 1.0), testDriverView(sim2(), 1.0));
+        List<HostView> at8 = List.of(testDriverView(sim1(), 8.0), testDriverView(sim2(), 8.0));
+
+        // When
+        PlacementDecision strict = Placement.decide(dbVm(), at1, PlacementStrategy.SPREAD);
+        PlacementDecision thin = Placement.decide(dbVm(), at8, PlacementStrategy.SPREAD);
+
+        // Then
+        assertThat(strict.rejections()).extracting(Rejection::detail)
+                .containsOnly("pool 'bulk' has 100 GiB free < 500 GiB");
+        assertThat(candidateIds(thin)).containsExactly("sim-1", "sim-2");
+    }
+
+    private static HostView testDriverView(HostInventory host, double storageOvercommit) {
+        long gib100 = 100 * Fixtures.GIB;
+        List<Pool> pools = host.storagePools().stream()
+                .map(p -> new Pool(p.name(), p.active(), gib100, gib100, p.volumes())).toList();
+        HostInventory reported = new HostInventory(host.hostId(), host.hypervisor(), host.consoleAddress(),
+                host.pinnedOnly(), host.vcpus(), host.memoryMib(), pools, host.pciDevices(), host.at());
+        HostLimits limits = HostLimits.of(reported, 4.0, 1.0);
+        return new HostView(reported, limits.vcpuLimit(), limits.memoryLimitMib(),
+                HostLimits.poolLimits(reported, storageOvercommit), Usage.NONE, HostStatus.UP);
     }
 }
