@@ -1,0 +1,77 @@
+package io.vmplane.agent;
+
+import java.time.Clock;
+
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.vmplane.agent.hypervisor.Hypervisor;
+import io.vmplane.agent.hypervisor.LibvirtHypervisor;
+import io.vmplane.agent.kafka.CommandConsumer;
+import io.vmplane.agent.kafka.KafkaPublisher;
+import io.vmplane.agent.kafka.TopicSetup;
+import io.vmplane.agent.provision.ProvisionHandler;
+import io.vmplane.agent.report.InventoryReporter;
+import io.vmplane.schemas.messages.HostCommand;
+
+/** Wires the agent: one libvirt connection, one producer, the command consumer and the reporters. */
+@Configuration(proxyBeanMethods = false)
+public class AgentConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /** Opened here, closed when the context closes (after {@link AgentRuntime} stopped). */
+    @Bean(destroyMethod = "close")
+    Hypervisor hypervisor(AgentProperties properties) {
+        return new LibvirtHypervisor(properties.libvirtUri(), properties.virtType());
+    }
+
+    @Bean(destroyMethod = "close")
+    KafkaPublisher kafkaPublisher(KafkaProperties kafka, AgentProperties properties) {
+        return new KafkaPublisher(kafka.buildProducerProperties(), "host-agent-" + properties.hostId());
+    }
+
+    @Bean
+    InventoryReporter inventoryReporter(Hypervisor hypervisor, AgentProperties properties, Clock clock,
+                                        KafkaPublisher publisher) {
+        var host = new InventoryReporter.HostDescription(properties.hostId(), properties.consoleAddress(),
+                properties.pinnedOnly());
+        return new InventoryReporter(hypervisor, host, clock, publisher::inventory);
+    }
+
+    @Bean
+    ProvisionHandler provisionHandler(Hypervisor hypervisor, AgentProperties properties, Clock clock,
+                                      KafkaPublisher publisher, InventoryReporter inventory) {
+        var identity = new ProvisionHandler.Identity(properties.hostId(), properties.stackId(),
+                properties.graphicsListen());
+        return new ProvisionHandler(hypervisor, identity, clock, publisher, inventory::publish);
+    }
+
+    @Bean
+    CommandConsumer commandConsumer(KafkaProperties kafka, AgentProperties properties, ProvisionHandler handler,
+                                    KafkaPublisher publisher) {
+        int partitions = TopicSetup.ensureTopics(kafka.buildAdminProperties());
+        return new CommandConsumer(kafka.buildConsumerProperties(), properties.hostId(), partitions,
+                command -> {
+                    if (command instanceof HostCommand.ProvisionVm provision) {
+                        handler.handle(provision);
+                    }
+                },
+                publisher::deadLetter);
+    }
+
+    @Bean
+    AgentRuntime agentRuntime(AgentProperties properties, Hypervisor hypervisor, KafkaPublisher publisher,
+                              InventoryReporter inventory, CommandConsumer commands, Clock clock) {
+        return new AgentRuntime(properties, hypervisor, publisher, inventory, commands, clock);
+    }
+
+    @Bean
+    AgentHealthIndicator agentHealthIndicator(AgentRuntime runtime) {
+        return new AgentHealthIndicator(runtime);
+    }
+}

@@ -1,0 +1,101 @@
+package io.vmplane.agent;
+
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+import io.vmplane.agent.hypervisor.Hypervisor;
+import io.vmplane.agent.kafka.CommandConsumer;
+import io.vmplane.agent.kafka.KafkaPublisher;
+import io.vmplane.agent.report.InventoryReporter;
+import io.vmplane.schemas.host.HostHeartbeat;
+
+/**
+ * The agent's moving parts, started in order once the context is ready: publish the inventory, start reading
+ * commands, then heartbeats and periodic inventory checks. Stopped in reverse on shutdown; the beans it uses (the
+ * libvirt connection, the producer) are closed after it.
+ */
+public final class AgentRuntime implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(AgentRuntime.class);
+
+    private final AgentProperties properties;
+    private final Hypervisor hypervisor;
+    private final KafkaPublisher publisher;
+    private final InventoryReporter inventory;
+    private final CommandConsumer commands;
+    private final Clock clock;
+    private final ScheduledExecutorService timers;
+    private volatile boolean running;
+
+    public AgentRuntime(AgentProperties properties, Hypervisor hypervisor, KafkaPublisher publisher,
+                        InventoryReporter inventory, CommandConsumer commands, Clock clock) {
+        this.properties = properties;
+        this.hypervisor = hypervisor;
+        this.publisher = publisher;
+        this.inventory = inventory;
+        this.commands = commands;
+        this.clock = clock;
+        AtomicInteger n = new AtomicInteger();
+        this.timers = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "agent-timer-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void start() {
+        inventory.publish();
+        commands.start();
+        long heartbeat = properties.heartbeatInterval().toMillis();
+        timers.scheduleAtFixedRate(this::heartbeat, 0, heartbeat, TimeUnit.MILLISECONDS);
+        long check = properties.inventoryInterval().toMillis();
+        timers.scheduleWithFixedDelay(this::refreshInventory, check, check, TimeUnit.MILLISECONDS);
+        running = true;
+        log.info("Agent {} up: {} via {}", properties.hostId(), hypervisor.kind(), properties.libvirtUri());
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        timers.shutdownNow();
+        commands.close();
+        log.info("Agent {} stopped", properties.hostId());
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** True while commands are read and the hypervisor connection holds. */
+    public boolean healthy() {
+        return running && commands.polling() && hypervisor.alive();
+    }
+
+    private void heartbeat() {
+        try {
+            var status = hypervisor.alive() ? HostHeartbeat.HostStatus.UP : HostHeartbeat.HostStatus.DEGRADED;
+            publisher.heartbeat(new HostHeartbeat(properties.hostId(), status, clock.instant()));
+        }
+        catch (RuntimeException e) {
+            log.warn("Heartbeat of {} not sent: {}", properties.hostId(), e.getMessage());
+        }
+    }
+
+    private void refreshInventory() {
+        try {
+            inventory.refresh();
+        }
+        catch (RuntimeException e) {
+            log.warn("Inventory of {} not refreshed: {}", properties.hostId(), e.getMessage());
+        }
+    }
+}

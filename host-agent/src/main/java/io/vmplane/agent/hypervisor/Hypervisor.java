@@ -1,0 +1,65 @@
+package io.vmplane.agent.hypervisor;
+
+import java.util.Optional;
+
+import io.vmplane.agent.domain.DomainType;
+import io.vmplane.agent.domain.PciAddress;
+import io.vmplane.schemas.vm.DiskSpec;
+
+/**
+ * The agent's one connection to its host's hypervisor. Implementations serialise every call on a thread of their
+ * own (callers block until it is done); failures are {@link HypervisorException}s carrying the hypervisor's message.
+ * Lookups answer "absent" instead of failing.
+ */
+public interface Hypervisor extends AutoCloseable {
+
+    /** {@code test} for the libvirt test driver, {@code qemu} otherwise. */
+    String kind();
+
+    /** The domain type definitions use, resolved at connect time. */
+    DomainType domainType();
+
+    /** The emulator binary for x86_64 guests, when the hypervisor names one. */
+    Optional<String> emulator();
+
+    HostFacts facts();
+
+    Optional<DomainState> domain(String name);
+
+    PoolState poolState(String pool);
+
+    void startPool(String pool);
+
+    /** Whether an active pool holds the volume. */
+    boolean volumeExists(String pool, String volume);
+
+    void createVolume(String pool, String volume, long capacityBytes, DiskSpec.Format format);
+
+    void deleteVolume(String pool, String volume);
+
+    boolean pciDeviceExists(PciAddress address);
+
+    void defineDomain(String xml);
+
+    void startDomain(String name);
+
+    /** The live definition ({@code virDomainGetXMLDesc} with no flags). */
+    String domainXml(String name);
+
+    /** Stops the domain if it runs and removes its definition. */
+    void removeDomain(String name);
+
+    /** False once the connection to the hypervisor is known to be lost. */
+    boolean alive();
+
+    @Override
+    void close();
+
+    /** A defined domain. */
+    record DomainState(boolean running) {
+    }
+
+    enum PoolState {
+        MISSING, INACTIVE, ACTIVE
+    }
+}

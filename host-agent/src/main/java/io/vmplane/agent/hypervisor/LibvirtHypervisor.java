@@ -1,0 +1,463 @@
+package io.vmplane.agent.hypervisor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.libvirt.Connect;
+import org.libvirt.Device;
+import org.libvirt.Domain;
+import org.libvirt.Error.ErrorNumber;
+import org.libvirt.LibvirtException;
+import org.libvirt.NodeInfo;
+import org.libvirt.StoragePool;
+import org.libvirt.StoragePoolInfo;
+import org.libvirt.StorageVol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.vmplane.agent.domain.DomainType;
+import io.vmplane.agent.domain.PciAddress;
+import io.vmplane.schemas.host.HostInventory;
+import io.vmplane.schemas.vm.DiskSpec;
+
+/**
+ * {@link Hypervisor} over libvirt-java. Owns one {@link Connect}, opened in the constructor and closed by
+ * {@link #close()}, and one thread ({@code libvirt}) on which every libvirt call runs: the test driver keeps its
+ * state per connection, and libvirt's last-error is per thread, so both stay consistent.
+ */
+public final class LibvirtHypervisor implements Hypervisor {
+
+    private static final Logger log = LoggerFactory.getLogger(LibvirtHypervisor.class);
+    private static final String ARCH = "x86_64";
+    private static final Path DEV_KVM = Path.of("/dev/kvm");
+
+    private final ExecutorService thread;
+    private final String uri;
+    private final Connect connect;
+    private final String kind;
+    private final DomainType domainType;
+    private final Optional<String> emulator;
+    private final Map<String, Long> declaredPoolCapacities;
+    private volatile boolean alive = true;
+
+    /**
+     * @param uri       a libvirt URI ({@code qemu:///system}, {@code test:///abs/path/host.xml})
+     * @param virtType  {@link VirtType#AUTO} (KVM when {@code /dev/kvm} exists and the host capabilities offer it,
+     *                  else QEMU/TCG), or a forced type; ignored for the test driver, whose domains are {@code test}
+     */
+    public LibvirtHypervisor(String uri, VirtType virtType) {
+        this.uri = uri;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "libvirt");
+            t.setDaemon(true);
+            return t;
+        });
+        this.kind = uri.startsWith("test:") ? "test" : "qemu";
+        Connect opened;
+        try {
+            opened = call(() -> new Connect(uri, false));
+        }
+        catch (RuntimeException e) {
+            thread.shutdown();
+            throw e;
+        }
+        this.connect = opened;
+        try {
+            this.domainType = call(() -> resolveDomainType(virtType));
+            this.emulator = domainType == DomainType.TEST ? Optional.empty()
+                    : call(() -> LibvirtXml.emulator(opened.getCapabilities(), ARCH));
+        }
+        catch (RuntimeException e) {
+            thread.submit(() -> opened.close());
+            thread.shutdown();
+            throw e;
+        }
+        this.declaredPoolCapacities = readDeclaredPoolCapacities(uri);
+        log.info("Connected to {} (domain type {}, emulator {})", uri, domainType.wire(), emulator.orElse("default"));
+    }
+
+    @Override
+    public String kind() {
+        return kind;
+    }
+
+    @Override
+    public DomainType domainType() {
+        return domainType;
+    }
+
+    @Override
+    public Optional<String> emulator() {
+        return emulator;
+    }
+
+    @Override
+    public HostFacts facts() {
+        return call(() -> {
+            NodeInfo node = connect.nodeInfo();
+            long memoryMib = node.memory / 1024;
+            if ("qemu".equals(kind) && isLocal()) {
+                // libvirt may report only NUMA node 0: the placement wants the machine's memory.
+                memoryMib = Math.max(memoryMib, MachineMemory.totalMib().orElse(0L));
+            }
+            return new HostFacts(node.cpus, memoryMib, readPools(), readPciDevices());
+        });
+    }
+
+    @Override
+    public Optional<DomainState> domain(String name) {
+        return call(() -> {
+            Domain domain = lookupDomain(name);
+            if (domain == null) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(new DomainState(domain.isActive() == 1));
+            }
+            finally {
+                domain.free();
+            }
+        });
+    }
+
+    @Override
+    public PoolState poolState(String pool) {
+        return call(() -> {
+            StoragePool p = lookupPool(pool);
+            if (p == null) {
+                return PoolState.MISSING;
+            }
+            try {
+                return p.isActive() == 1 ? PoolState.ACTIVE : PoolState.INACTIVE;
+            }
+            finally {
+                p.free();
+            }
+        });
+    }
+
+    @Override
+    public void startPool(String pool) {
+        run(() -> withPool(pool, p -> {
+            p.create(0);
+            return null;
+        }));
+    }
+
+    @Override
+    public boolean volumeExists(String pool, String volume) {
+        return call(() -> withPool(pool, p -> {
+            StorageVol vol = lookupVolume(p, volume);
+            if (vol == null) {
+                return false;
+            }
+            vol.free();
+            return true;
+        }));
+    }
+
+    @Override
+    public void createVolume(String pool, String volume, long capacityBytes, DiskSpec.Format format) {
+        run(() -> withPool(pool, p -> {
+            p.storageVolCreateXML(VolumeXml.render(volume, capacityBytes, format), 0).free();
+            return null;
+        }));
+    }
+
+    @Override
+    public void deleteVolume(String pool, String volume) {
+        run(() -> withPool(pool, p -> {
+            StorageVol vol = lookupVolume(p, volume);
+            if (vol != null) {
+                try {
+                    vol.delete(0);
+                }
+                finally {
+                    vol.free();
+                }
+            }
+            return null;
+        }));
+    }
+
+    @Override
+    public boolean pciDeviceExists(PciAddress address) {
+        return call(() -> {
+            try {
+                Device device = connect.deviceLookupByName(address.nodeDeviceName());
+                device.free();
+                return true;
+            }
+            catch (LibvirtException e) {
+                if (code(e) == ErrorNumber.VIR_ERR_NO_NODE_DEVICE) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public void defineDomain(String xml) {
+        run(() -> {
+            connect.domainDefineXML(xml).free();
+            return null;
+        });
+    }
+
+    @Override
+    public void startDomain(String name) {
+        run(() -> withDomain(name, d -> d.create()));
+    }
+
+    @Override
+    public String domainXml(String name) {
+        return call(() -> withDomain(name, d -> d.getXMLDesc(0)));
+    }
+
+    @Override
+    public void removeDomain(String name) {
+        run(() -> {
+            Domain domain = lookupDomain(name);
+            if (domain == null) {
+                return null;
+            }
+            try {
+                if (domain.isActive() == 1) {
+                    domain.destroy();
+                }
+                domain.undefine();
+            }
+            finally {
+                domain.free();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean alive() {
+        return alive;
+    }
+
+    /** Closes the connection (a test driver's host state goes with it) and stops the libvirt thread. */
+    @Override
+    public void close() {
+        try {
+            run(() -> connect.close());
+        }
+        catch (HypervisorException e) {
+            log.warn("Closing the libvirt connection to {} failed: {}", uri, e.getMessage());
+        }
+        finally {
+            alive = false;
+            thread.shutdown();
+            try {
+                thread.awaitTermination(10, TimeUnit.SECONDS);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        log.info("Closed the libvirt connection to {}", uri);
+    }
+
+    private DomainType resolveDomainType(VirtType virtType) throws LibvirtException {
+        if ("test".equals(kind)) {
+            return DomainType.TEST;
+        }
+        return switch (virtType) {
+            case KVM -> DomainType.KVM;
+            case QEMU -> DomainType.QEMU;
+            case AUTO -> Files.exists(DEV_KVM) && LibvirtXml.offersDomainType(connect.getCapabilities(), ARCH, "kvm")
+                    ? DomainType.KVM : DomainType.QEMU;
+        };
+    }
+
+    private List<HostInventory.Pool> readPools() throws LibvirtException {
+        List<HostInventory.Pool> pools = new ArrayList<>();
+        for (String name : connect.listStoragePools()) {
+            pools.add(withPool(name, p -> pool(name, p, true)));
+        }
+        for (String name : connect.listDefinedStoragePools()) {
+            pools.add(withPool(name, p -> pool(name, p, false)));
+        }
+        return pools;
+    }
+
+    private HostInventory.Pool pool(String name, StoragePool p, boolean active) throws LibvirtException {
+        if (!active) {
+            return new HostInventory.Pool(name, false, 0, 0, List.of());
+        }
+        StoragePoolInfo info = p.getInfo();
+        long capacity = info.capacity;
+        long available = info.available;
+        Long declared = declaredPoolCapacities.get(name);
+        if (declared != null) {
+            capacity = declared;
+            available = Math.max(0, declared - info.allocation);
+        }
+        return new HostInventory.Pool(name, true, capacity, available, List.of(p.listVolumes()));
+    }
+
+    private List<HostInventory.PciDevice> readPciDevices() throws LibvirtException {
+        Set<String> inUse = new HashSet<>();
+        for (String domainXml : allDomainXml()) {
+            LibvirtXml.hostdevAddresses(domainXml).forEach(a -> inUse.add(a.toString()));
+        }
+        List<HostInventory.PciDevice> devices = new ArrayList<>();
+        for (String name : connect.listDevices("pci")) {
+            Device device = connect.deviceLookupByName(name);
+            try {
+                LibvirtXml.pciDevice(device.getXMLDescription()).ifPresent(d -> devices.add(
+                        new HostInventory.PciDevice(d.address(), d.vendorId(), d.productId(), d.iommuGroup(),
+                                inUse.contains(d.address()))));
+            }
+            finally {
+                device.free();
+            }
+        }
+        return devices;
+    }
+
+    private List<String> allDomainXml() throws LibvirtException {
+        List<String> xml = new ArrayList<>();
+        for (int id : connect.listDomains()) {
+            Domain d = connect.domainLookupByID(id);
+            try {
+                xml.add(d.getXMLDesc(0));
+            }
+            finally {
+                d.free();
+            }
+        }
+        for (String name : connect.listDefinedDomains()) {
+            xml.add(withDomain(name, d -> d.getXMLDesc(0)));
+        }
+        return xml;
+    }
+
+    private Domain lookupDomain(String name) throws LibvirtException {
+        try {
+            return connect.domainLookupByName(name);
+        }
+        catch (LibvirtException e) {
+            if (code(e) == ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private StoragePool lookupPool(String name) throws LibvirtException {
+        try {
+            return connect.storagePoolLookupByName(name);
+        }
+        catch (LibvirtException e) {
+            if (code(e) == ErrorNumber.VIR_ERR_NO_STORAGE_POOL) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private static StorageVol lookupVolume(StoragePool pool, String name) throws LibvirtException {
+        try {
+            return pool.storageVolLookupByName(name);
+        }
+        catch (LibvirtException e) {
+            if (code(e) == ErrorNumber.VIR_ERR_NO_STORAGE_VOL) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private <T> T withPool(String name, LibvirtFunction<StoragePool, T> action) throws LibvirtException {
+        StoragePool pool = connect.storagePoolLookupByName(name);
+        try {
+            return action.apply(pool);
+        }
+        finally {
+            pool.free();
+        }
+    }
+
+    private <T> T withDomain(String name, LibvirtFunction<Domain, T> action) throws LibvirtException {
+        Domain domain = connect.domainLookupByName(name);
+        try {
+            return action.apply(domain);
+        }
+        finally {
+            domain.free();
+        }
+    }
+
+    private boolean isLocal() {
+        // qemu:///system or qemu:///session: no host part, so the machine we run on is the hypervisor's.
+        return uri.matches("^qemu(\\+unix)?:///.*");
+    }
+
+    private static Map<String, Long> readDeclaredPoolCapacities(String uri) {
+        if (!uri.startsWith("test:///") || uri.equals("test:///default")) {
+            return Map.of();
+        }
+        Path file = Path.of(uri.substring("test://".length()));
+        try {
+            return LibvirtXml.declaredPoolCapacities(Files.readString(file));
+        }
+        catch (IOException | IllegalArgumentException e) {
+            log.warn("Cannot read the pool capacities declared in {}: {}", file, e.getMessage());
+            return Map.of();
+        }
+    }
+
+    private static ErrorNumber code(LibvirtException e) {
+        return e.getError() == null ? null : e.getError().getCode();
+    }
+
+    private void run(Callable<?> task) {
+        call(task);
+    }
+
+    private <T> T call(Callable<T> task) {
+        try {
+            return thread.submit(task).get();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HypervisorException("interrupted while waiting for libvirt", e);
+        }
+        catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof LibvirtException le) {
+                ErrorNumber code = code(le);
+                if (code == ErrorNumber.VIR_ERR_NO_CONNECT || code == ErrorNumber.VIR_ERR_INVALID_CONN) {
+                    alive = false;
+                }
+                throw new HypervisorException(le.getMessage(), le);
+            }
+            if (cause instanceof HypervisorException he) {
+                throw he;
+            }
+            throw new HypervisorException(String.valueOf(cause.getMessage()), cause);
+        }
+    }
+
+    @FunctionalInterface
+    private interface LibvirtFunction<A, T> {
+        T apply(A argument) throws LibvirtException;
+    }
+}
