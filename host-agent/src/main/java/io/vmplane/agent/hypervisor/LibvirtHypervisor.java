@@ -19,6 +19,7 @@ import org.libvirt.Connect;
 import org.libvirt.Device;
 import org.libvirt.Domain;
 import org.libvirt.Error.ErrorNumber;
+import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
 import org.libvirt.NodeInfo;
 import org.libvirt.StoragePool;
@@ -42,6 +43,11 @@ public final class LibvirtHypervisor implements Hypervisor {
     private static final Logger log = LoggerFactory.getLogger(LibvirtHypervisor.class);
     private static final String ARCH = "x86_64";
     private static final Path DEV_KVM = Path.of("/dev/kvm");
+    /**
+     * Replaces libvirt's default error function, which prints every error (a lookup miss too) to stderr; errors
+     * still reach us as exceptions. Held here so JNA's callback stays reachable.
+     */
+    private static final ErrorCallback QUIET_ERRORS = new ErrorCallback();
 
     private final ExecutorService thread;
     private final String uri;
@@ -67,7 +73,10 @@ public final class LibvirtHypervisor implements Hypervisor {
         this.kind = uri.startsWith("test:") ? "test" : "qemu";
         Connect opened;
         try {
-            opened = call(() -> new Connect(uri, false));
+            opened = call(() -> {
+                Connect.setErrorCallback(QUIET_ERRORS);
+                return new Connect(uri, false);
+            });
         }
         catch (RuntimeException e) {
             thread.shutdown();
