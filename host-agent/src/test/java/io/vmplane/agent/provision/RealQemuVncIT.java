@@ -1,0 +1,101 @@
+package io.vmplane.agent.provision;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.StringReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPathFactory;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.xml.sax.InputSource;
+
+import io.vmplane.agent.hypervisor.Hypervisor;
+import io.vmplane.agent.hypervisor.LibvirtHypervisor;
+import io.vmplane.agent.hypervisor.VirtType;
+import io.vmplane.schemas.host.HostInventory;
+import io.vmplane.schemas.messages.HostCommand;
+import io.vmplane.schemas.messages.VmEvent;
+import io.vmplane.schemas.vm.DiskSpec;
+import io.vmplane.schemas.vm.GraphicsSpec;
+import io.vmplane.schemas.vm.StorageSpec;
+import io.vmplane.schemas.vm.VmIds;
+import io.vmplane.schemas.vm.VmSpec;
+import io.vmplane.schemas.vm.VmStatus;
+import io.vmplane.testsupport.Libvirt;
+
+/**
+ * A real QEMU VM on {@code qemu:///system}: booted from the ISO with a qcow2 disk, its VNC server greets a client.
+ * Everything it creates is tagged with its own stack id and removed afterwards.
+ */
+class RealQemuVncIT {
+
+    private final String stackId = "it-" + UUID.randomUUID().toString().substring(0, 8);
+    private final List<VmEvent> events = new CopyOnWriteArrayList<>();
+    private Hypervisor hypervisor;
+    private ProvisionHandler handler;
+
+    @BeforeEach
+    void connectToTheRealHost() {
+        Libvirt.ensureDaemons();
+        Libvirt.ensureDefaultPool();
+        hypervisor = new LibvirtHypervisor(Libvirt.SYSTEM_URI, VirtType.AUTO);
+        handler = new ProvisionHandler(hypervisor, new ProvisionHandler.Identity("qemu-1", stackId, "127.0.0.1"),
+                Clock.systemUTC(), events::add, () -> { });
+    }
+
+    @AfterEach
+    void removeWhatTheTestMade() {
+        try {
+            hypervisor.close();
+        }
+        finally {
+            Libvirt.destroyDomainsOfStack(Libvirt.SYSTEM_URI, stackId);
+        }
+    }
+
+    @Test
+    void shouldBootVmFromIsoWhoseVncServerGreetsWithRfb38() throws Exception {
+        // Given a 256 MiB VM with the ISO and a 1 GiB qcow2 disk
+        String vmId = VmIds.newVmId();
+        VmSpec spec = new VmSpec("real-vm", 256, 1, new StorageSpec("default", "ubuntu.iso", List.of(
+                new DiskSpec(DiskSpec.Action.CREATE, 1L, "default", null, DiskSpec.Format.QCOW2, DiskSpec.Bus.VIRTIO))),
+                List.of(), GraphicsSpec.DEFAULT, null);
+
+        // When
+        handler.handle(new HostCommand.ProvisionVm("cmd-" + vmId, "qemu-1", vmId, 1, spec, List.of(),
+                Instant.now().plus(5, ChronoUnit.MINUTES)));
+
+        // Then the VM runs, its live XML names a VNC port, and that port speaks RFB 3.8
+        VmEvent last = events.get(events.size() - 1);
+        assertThat(last.status()).as("%s", last).isEqualTo(VmStatus.RUNNING);
+        assertThat(hypervisor.kind()).isEqualTo("qemu");
+        assertThat(last.domainXml()).contains("type='" + hypervisor.domainType().wire() + "'");
+        int port = Integer.parseInt(XPathFactory.newInstance().newXPath().evaluate(
+                "/domain/devices/graphics[@type='vnc']/@port",
+                DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                        .parse(new InputSource(new StringReader(last.domainXml())))));
+        assertThat(port).isGreaterThanOrEqualTo(5900);
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(10_000);
+            InputStream in = socket.getInputStream();
+            assertThat(new String(in.readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("RFB 003.008\n");
+        }
+        HostInventory.Pool pool = hypervisor.facts().pools().stream().filter(p -> p.name().equals("default"))
+                .findFirst().orElseThrow();
+        assertThat(pool.volumes()).contains(vmId + "-disk0.qcow2", "ubuntu.iso");
+    }
+}
