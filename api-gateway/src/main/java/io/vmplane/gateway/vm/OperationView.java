@@ -1,0 +1,31 @@
+package io.vmplane.gateway.vm;
+
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.vmplane.store.OperationRecord;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+
+/** An operation as {@code GET /operations/{id}} shows it; {@code error} only when it failed. */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record OperationView(String id, String vmId, String kind, String state, List<Step> steps,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Error error,
+                            Instant createdAt, Instant updatedAt) {
+
+    /** A step of the operation (the state store records none yet, so the list is empty). */
+    public record Step(String name, String state) {
+    }
+
+    public record Error(String code, String message) {
+    }
+
+    public static OperationView of(OperationRecord op) {
+        Error error = "failed".equals(op.state())
+                ? new Error(op.errorCode() == null ? "UNKNOWN" : op.errorCode(), op.errorMessage())
+                : null;
+        return new OperationView(op.id(), op.vmId(), op.kind(), op.state(), List.of(), error, op.createdAt(),
+                op.updatedAt());
+    }
+}

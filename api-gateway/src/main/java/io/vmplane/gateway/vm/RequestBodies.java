@@ -1,0 +1,77 @@
+package io.vmplane.gateway.vm;
+
+import io.vmplane.gateway.web.ApiException;
+import io.vmplane.gateway.web.ProblemExceptionHandler;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import reactor.core.publisher.Mono;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads a JSON request body as a tree, within a size limit: too large → 413, not JSON → 400
+ * {@code MALFORMED_JSON}. Duplicate member names and trailing content count as malformed.
+ */
+public final class RequestBodies {
+
+    private static final JsonMapper STRICT = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private RequestBodies() {
+    }
+
+    public static Mono<JsonNode> readTree(ServerHttpRequest request, long maxBytes) {
+        long declared = request.getHeaders().getContentLength();
+        if (declared > maxBytes) {
+            return Mono.error(tooLarge(maxBytes));
+        }
+        return DataBufferUtils.join(request.getBody(), (int) Math.min(Integer.MAX_VALUE, maxBytes))
+                .map(RequestBodies::drain)
+                .defaultIfEmpty(new byte[0])
+                .onErrorMap(DataBufferLimitException.class, e -> tooLarge(maxBytes))
+                .map(RequestBodies::parse);
+    }
+
+    /** Parses a whole body; an empty or malformed one is a 400 {@code MALFORMED_JSON}. */
+    public static JsonNode parse(byte[] bytes) {
+        if (bytes.length == 0) {
+            throw ApiException.badRequest("MALFORMED_JSON", "The request body is empty; a JSON object is expected");
+        }
+        try {
+            return STRICT.readTree(bytes);
+        }
+        catch (JacksonException e) {
+            var location = e.getLocation();
+            throw ApiException.badRequest("MALFORMED_JSON", "The request body is not valid JSON"
+                    + (location == null ? "" : " (line " + location.getLineNr() + ", column "
+                    + location.getColumnNr() + ")") + ": " + shorten(e.getOriginalMessage()));
+        }
+    }
+
+    private static String shorten(String message) {
+        return message == null || message.length() <= 200 ? message : message.substring(0, 200) + "…";
+    }
+
+    private static byte[] drain(DataBuffer buffer) {
+        try {
+            byte[] bytes = new byte[buffer.readableByteCount()];
+            buffer.read(bytes);
+            return bytes;
+        }
+        finally {
+            DataBufferUtils.release(buffer);
+        }
+    }
+
+    private static ApiException tooLarge(long maxBytes) {
+        return new ApiException(ProblemExceptionHandler.tooLarge(
+                "The request body exceeds " + maxBytes + " bytes"));
+    }
+}

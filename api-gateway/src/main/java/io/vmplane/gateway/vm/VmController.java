@@ -1,0 +1,104 @@
+package io.vmplane.gateway.vm;
+
+import java.net.URI;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import io.vmplane.gateway.GatewayProperties;
+import io.vmplane.gateway.auth.Caller;
+import io.vmplane.gateway.web.ApiException;
+import io.vmplane.gateway.web.StoreErrors;
+import io.vmplane.gateway.web.FieldError;
+import io.vmplane.gateway.web.Problem;
+import io.vmplane.schemas.vm.VmIds;
+import io.vmplane.store.VmStore;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+/** Creating and reading VMs. A VM of another project is reported exactly like one that does not exist. */
+@RestController
+@RequestMapping("/virtualization/virtualmachines")
+public class VmController {
+
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** 1 to 255 printable ASCII characters. */
+    static final Pattern IDEMPOTENCY_KEY_FORMAT = Pattern.compile("^[\\x20-\\x7E]{1,255}$");
+
+    private final VmCreation creation;
+    private final VmStore vms;
+    private final GatewayProperties properties;
+
+    public VmController(VmCreation creation, VmStore vms, GatewayProperties properties) {
+        this.creation = creation;
+        this.vms = vms;
+        this.properties = properties;
+    }
+
+    @PostMapping(path = "/create-enhanced", consumes = MediaType.APPLICATION_JSON_VALUE)
+    public Mono<ResponseEntity<VmCreation.Accepted>> create(
+            JwtAuthenticationToken token, ServerHttpRequest request,
+            @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String idempotencyKey) {
+        Caller caller = Caller.of(token);
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY_FORMAT.matcher(idempotencyKey).matches()) {
+            return Mono.error(ApiException.badRequest("INVALID_IDEMPOTENCY_KEY",
+                    "The Idempotency-Key header must be 1 to 255 printable ASCII characters"));
+        }
+        return RequestBodies.readTree(request, properties.maxBodySize().toBytes())
+                .map(body -> CreateRequestValidator.validate(body, caller.admin()))
+                .flatMap(result -> result.valid()
+                        ? creation.create(caller, result.spec(), idempotencyKey)
+                        : Mono.error(rejection(result)))
+                .map(accepted -> ResponseEntity.accepted()
+                        .location(URI.create(request.getPath().contextPath().value() + "/operations/"
+                                + accepted.operationId()))
+                        .body(accepted));
+    }
+
+    @GetMapping("/{id}")
+    public Mono<VmView> get(JwtAuthenticationToken token, @PathVariable String id) {
+        Caller caller = Caller.of(token);
+        if (!VmIds.VM_ID.matcher(id).matches()) {
+            return Mono.error(notFound());
+        }
+        return StoreErrors.as503(vms.get(id))
+                .filter(vm -> caller.project().equals(vm.project()))
+                .map(vm -> VmView.of(vm, caller.admin()))
+                .switchIfEmpty(Mono.error(VmController::notFound));
+    }
+
+    private static ApiException notFound() {
+        return ApiException.notFound("VM_NOT_FOUND", "No VM with this id in your project");
+    }
+
+    /**
+     * 403 when a non-admin sent admin-only fields (naming them), else 400. The top-level code names the most
+     * telling cause: a removed v1 field, then an unknown field, else {@code VALIDATION_FAILED}.
+     */
+    static ApiException rejection(CreateRequestValidator.Result result) {
+        List<FieldError> forbidden = result.forbidden();
+        if (!forbidden.isEmpty()) {
+            return new ApiException(Problem.of(403, "Forbidden", ErrorCodes.FORBIDDEN_FIELD,
+                    "Only admins may set " + String.join(", ", forbidden.stream().map(FieldError::pointer).toList()))
+                    .withErrors(forbidden));
+        }
+        List<FieldError> errors = result.errors();
+        String code = errors.stream().anyMatch(e -> ErrorCodes.REMOVED_FIELD.equals(e.code()))
+                ? ErrorCodes.REMOVED_FIELD
+                : errors.stream().anyMatch(e -> ErrorCodes.UNKNOWN_FIELD.equals(e.code()))
+                ? ErrorCodes.UNKNOWN_FIELD
+                : errors.size() == 1 && ErrorCodes.INVALID_TYPE.equals(errors.get(0).code())
+                        && errors.get(0).pointer().isEmpty() ? ErrorCodes.INVALID_TYPE : "VALIDATION_FAILED";
+        String detail = errors.get(0).message()
+                + (errors.size() > 1 ? " (and " + (errors.size() - 1) + " more problems, see errors)" : "");
+        return new ApiException(Problem.of(400, "Bad Request", code, detail).withErrors(errors));
+    }
+}
