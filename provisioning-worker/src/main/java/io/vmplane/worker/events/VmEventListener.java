@@ -42,7 +42,7 @@ public class VmEventListener {
                 applied ? "applied" : "ignored");
         if (event.status() == VmStatus.FAILED && (applied || failedBy(event))) {
             ledger.release(event.vmId()).block(storeTimeout);
-            log.info("VM {} failed ({}): released its claim", event.vmId(), event.reason());
+            log.info("VM {} failed ({}): its claim, if any, is released", event.vmId(), event.reason());
         }
     }
 
