@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The main job of `./dev up`: creates the seed's three example VMs plus one small VM pinned to the real host, each with
+# a fixed Idempotency-Key (a rerun converges on the same VMs and creates nothing new), prints every status change until
+# all are final, checks that the real VM's VNC server greets with "RFB 003.008", and prints a summary.
+# Exit status: 0 when every VM runs and the VNC check passed, 1 otherwise.
+# Environment: VMPLANE_URL (default http://localhost:8080), VMPLANE_DEV (the dev launcher, for the admin token),
+# VMPLANE_JOB_TIMEOUT (seconds, default 180).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+URL="${VMPLANE_URL:-http://localhost:8080}"
+API="$URL/api/v1/virtualization/virtualmachines"
+DEV_CMD="${VMPLANE_DEV:-$ROOT/dev}"
+TIMEOUT="${VMPLANE_JOB_TIMEOUT:-180}"
+
+NAMES=(test-vm gpu-vm db-vm real-vm)
+declare -A BODY=(
+  [test-vm]='{"name": "test-vm", "memory": 4096, "vcpus": 2,
+ "storage": {"default_pool": "default", "boot_iso": "ubuntu.iso", "disks": [{"action": "create", "size": 20}]}}'
+  [gpu-vm]='{"name": "gpu-vm", "memory": 8192, "vcpus": 4,
+ "storage": {"default_pool": "default", "boot_iso": "ubuntu.iso", "disks": [{"action": "create", "size": 40}]},
+ "pci_devices": [{"vendor_id": "10de", "product_id": "1eb8"}], "graphics": {"type": "vnc"}}'
+  [db-vm]='{"name": "db-vm", "memory": 4096, "vcpus": 2,
+ "storage": {"default_pool": "default", "disks": [{"action": "create", "size": 20},
+   {"action": "create", "size": 100, "pool": "fast"}, {"action": "create", "size": 500, "pool": "bulk"}]}}'
+  [real-vm]='{"name":"real-vm","memory":256,"vcpus":1,"storage":{"default_pool":"default","boot_iso":"ubuntu.iso","disks":[{"action":"create","size":1}]},"placement":{"host":"qemu-1"}}'
+)
+declare -A ID=() STATUS=() HOST=() REASON=() MESSAGE=()
+
+TOKEN="$("$DEV_CMD" token --admin | tail -n 1)"
+AUTH="Authorization: Bearer $TOKEN"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+# create NAME: POST with Idempotency-Key dev-up-NAME; retries a 503 (the id converges) for up to 60 s
+create() {
+  local name="$1" code attempt wait
+  for attempt in $(seq 1 20); do
+    code="$(curl -sS -o "$TMP/body" -w '%{http_code}' -X POST "$API/create-enhanced" -H "$AUTH" \
+      -H 'Content-Type: application/json' -H "Idempotency-Key: dev-up-$name" --data-binary "${BODY[$name]}" \
+      -D "$TMP/headers" || echo 000)"
+    case "$code" in
+      2??) ID[$name]="$(jq -r '.id // empty' "$TMP/body")"
+           [ -n "${ID[$name]}" ] && return 0 ;;
+      503|000)
+           wait="$(sed -n 's/^[Rr]etry-[Aa]fter: *\([0-9]*\).*/\1/p' "$TMP/headers" 2>/dev/null | head -n 1)"
+           sleep "${wait:-2}"; continue ;;
+    esac
+    break
+  done
+  STATUS[$name]="not-created"
+  REASON[$name]="HTTP_$code"
+  MESSAGE[$name]="$(jq -c '{code, title, detail, errors}' "$TMP/body" 2>/dev/null || head -c 300 "$TMP/body")"
+  printf '%-8s create failed: HTTP %s %s\n' "$name" "$code" "${MESSAGE[$name]}"
+  return 1
+}
+
+final() { [ "$1" = running ] || [ "$1" = failed ] || [ "$1" = not-created ]; }
+
+ok=true
+for name in "${NAMES[@]}"; do
+  if create "$name"; then
+    printf '%-8s %s\n' "$name" "${ID[$name]}"
+  else
+    ok=false
+  fi
+done
+
+# poll every 0.5 s, one line per status change
+deadline=$((SECONDS + TIMEOUT))
+while :; do
+  pending=0
+  for name in "${NAMES[@]}"; do
+    [ -n "${ID[$name]:-}" ] || continue
+    final "${STATUS[$name]:-}" && continue
+    curl -sS -f -o "$TMP/vm-$name" -H "$AUTH" "$API/${ID[$name]}" 2>/dev/null || { pending=$((pending + 1)); continue; }
+    status="$(jq -r '.status // "unknown"' "$TMP/vm-$name")"
+    host="$(jq -r '.host // empty' "$TMP/vm-$name")"
+    if [ "$status" != "${STATUS[$name]:-}" ]; then
+      line="$(printf '%-8s %s' "$name" "${STATUS[$name]:+${STATUS[$name]} → }$status")"
+      [ -n "$host" ] && line="$line (host $host)"
+      if [ "$status" = failed ]; then
+        REASON[$name]="$(jq -r '.reason // empty' "$TMP/vm-$name")"
+        MESSAGE[$name]="$(jq -r '.message // empty' "$TMP/vm-$name")"
+        line="$line ${REASON[$name]} ${MESSAGE[$name]}"
+      fi
+      printf '%s\n' "$line"
+      STATUS[$name]="$status"
+    fi
+    HOST[$name]="$host"
+    final "$status" || pending=$((pending + 1))
+  done
+  [ "$pending" -eq 0 ] && break
+  if [ $SECONDS -ge $deadline ]; then
+    for name in "${NAMES[@]}"; do
+      final "${STATUS[$name]:-}" || { REASON[$name]="${REASON[$name]:-NOT_FINAL}"; MESSAGE[$name]="not final after ${TIMEOUT} s"; }
+    done
+    break
+  fi
+  sleep 0.5
+done
+
+# the real VM's console: its VNC port from the admin view's live XML must greet with RFB 003.008
+rfb="not checked"
+if [ "${STATUS[real-vm]:-}" = running ]; then
+  xml="$(jq -r '.domain_xml // empty' "$TMP/vm-real-vm")"
+  graphics="$(printf '%s' "$xml" | tr '\n' ' ' | grep -oE "<graphics[^>]*type=['\"]vnc['\"][^>]*>" | head -n 1 || true)"
+  port="$(printf '%s' "$graphics" | grep -oE "[[:space:]]port=['\"][0-9]+['\"]" | tr -dc '0-9' || true)"
+  listen="$(printf '%s' "$graphics" | grep -oE "listen=['\"][^'\"]+['\"]" | head -n 1 | cut -d"'" -f2 | cut -d'"' -f2 || true)"
+  case "$listen" in ""|0.0.0.0|::) listen=127.0.0.1 ;; esac
+  if [ -z "$port" ] || [ "$port" -le 0 ]; then
+    rfb="FAILED: no VNC port in the admin view's domain_xml"
+  else
+    greeting="$(timeout 5 bash -c "exec 3<>/dev/tcp/$listen/$port && head -c 12 <&3" 2>/dev/null | tr -d '\n' || true)"
+    if [ "$greeting" = "RFB 003.008" ]; then rfb="VNC $listen:$port answers RFB 003.008"; else rfb="FAILED: VNC $listen:$port answered '${greeting}'"; fi
+  fi
+  printf '%-8s %s\n' real-vm "$rfb"
+fi
+
+printf '\n%-8s  %-40s  %-12s  %-7s  %s\n' NAME ID STATUS HOST REASON
+for name in "${NAMES[@]}"; do
+  printf '%-8s  %-40s  %-12s  %-7s  %s\n' "$name" "${ID[$name]:--}" "${STATUS[$name]:--}" "${HOST[$name]:--}" \
+    "${REASON[$name]:-}${MESSAGE[$name]:+ (${MESSAGE[$name]})}"
+  [ "${STATUS[$name]:-}" = running ] || ok=false
+done
+case "$rfb" in VNC*) ;; *) ok=false; printf 'real-vm console: %s\n' "$rfb" ;; esac
+$ok
