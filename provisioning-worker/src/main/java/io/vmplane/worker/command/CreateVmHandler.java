@@ -17,6 +17,7 @@ import io.vmplane.store.VmRecord;
 import io.vmplane.store.VmStore;
 import io.vmplane.worker.config.WorkerProperties;
 import io.vmplane.worker.kafka.KafkaPublisher;
+import io.vmplane.worker.kafka.RejectedRecordException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +53,11 @@ public class CreateVmHandler {
     public void handle(CreateVm command) {
         String vmId = command.vmId();
         VmRecord vm = vms.get(vmId).block(storeTimeout);
-        if (vm != null && ended(vm, command.generation())) {
+        if (vm == null) {
+            // The gateway records every VM before it publishes its command: nobody could see or delete this one.
+            throw new RejectedRecordException("VM " + vmId + " is not in the state store");
+        }
+        if (ended(vm, command.generation())) {
             log.info("Skipping create of {} generation {}: the VM is at generation {}, version {} ({})", vmId,
                     command.generation(), vm.generation(), vm.version(), vm.status().wire());
             return;

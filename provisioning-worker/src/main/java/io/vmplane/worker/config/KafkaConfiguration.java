@@ -4,6 +4,7 @@ import io.vmplane.store.VmStore;
 import io.vmplane.worker.kafka.DeadLetters;
 import io.vmplane.worker.kafka.KafkaPublisher;
 import io.vmplane.worker.kafka.TopicsInitializer;
+import io.vmplane.worker.kafka.RejectedRecordException;
 import io.vmplane.worker.kafka.UnreadableRecordException;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.annotation.Bean;
@@ -45,7 +46,7 @@ public class KafkaConfiguration {
         backOff.setMultiplier(2.0);
         backOff.setMaxInterval(5_000);
         var handler = new DefaultErrorHandler(deadLetters, backOff);
-        handler.addNotRetryableExceptions(UnreadableRecordException.class);
+        handler.addNotRetryableExceptions(UnreadableRecordException.class, RejectedRecordException.class);
         return handler;
     }
 }

@@ -9,6 +9,7 @@ import io.vmplane.store.CapacityLedger;
 import io.vmplane.store.VmRecord;
 import io.vmplane.store.VmStore;
 import io.vmplane.worker.kafka.JsonRecords;
+import io.vmplane.worker.kafka.UnreadableRecordException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,9 @@ public class VmEventListener {
     @KafkaListener(id = "vm-events", topics = Topics.VM_EVENTS, groupId = GROUP)
     public void onEvent(ConsumerRecord<String, byte[]> record) {
         VmEvent event = JsonRecords.read(record.value(), VmEvent.class);
+        if (event.vmId() == null || event.status() == null) {
+            throw new UnreadableRecordException("the event lacks vm_id or status");
+        }
         boolean applied = Boolean.TRUE.equals(vms.apply(event).block(storeTimeout));
         log.debug("Event {} v{} {} of {}: {}", event.status(), event.version(), event.source(), event.vmId(),
                 applied ? "applied" : "ignored");

@@ -8,6 +8,7 @@ import io.vmplane.schemas.messages.Topics;
 import io.vmplane.store.HostRegistry;
 import io.vmplane.worker.config.WorkerProperties;
 import io.vmplane.worker.kafka.JsonRecords;
+import io.vmplane.worker.kafka.UnreadableRecordException;
 import io.vmplane.worker.placement.HostLimits;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -44,6 +45,9 @@ public class HostRegistryListener {
         }
         if (Topics.HOST_INVENTORY.equals(record.topic())) {
             HostInventory inventory = JsonRecords.read(record.value(), HostInventory.class);
+            if (inventory.hostId() == null) {
+                throw new UnreadableRecordException("the inventory lacks host_id");
+            }
             HostLimits limits = HostLimits.of(inventory, cpuOvercommit, memoryOvercommit);
             registry.putInventory(inventory, limits.vcpuLimit(), limits.memoryLimitMib()).block(storeTimeout);
             log.info("Inventory of {}: {} CPUs, {} MiB (limits {} vCPUs, {} MiB), {} pools, {} PCI devices",
@@ -52,6 +56,9 @@ public class HostRegistryListener {
         }
         else {
             HostHeartbeat heartbeat = JsonRecords.read(record.value(), HostHeartbeat.class);
+            if (heartbeat.hostId() == null) {
+                throw new UnreadableRecordException("the heartbeat lacks host_id");
+            }
             registry.heartbeat(heartbeat).block(storeTimeout);
         }
     }

@@ -36,6 +36,8 @@ public class DeadLetters implements ConsumerRecordRecoverer {
 
     /** {@link #REASON} of a record that could not be read. */
     public static final String UNREADABLE = "UNREADABLE";
+    /** {@link #REASON} of a readable record that must not be carried out. */
+    public static final String REJECTED = "REJECTED";
     /** {@link #REASON} of a record whose handling failed every attempt. */
     public static final String FAILED = "FAILED_AFTER_RETRIES";
 
@@ -57,7 +59,8 @@ public class DeadLetters implements ConsumerRecordRecoverer {
     @Override
     public void accept(ConsumerRecord<?, ?> record, Exception exception) {
         Throwable cause = rootOf(exception);
-        String reason = cause instanceof UnreadableRecordException ? UNREADABLE : FAILED;
+        String reason = cause instanceof UnreadableRecordException ? UNREADABLE
+                : cause instanceof RejectedRecordException ? REJECTED : FAILED;
         String error = truncate(cause.getClass().getSimpleName() + ": " + cause.getMessage());
         log.warn("Dead-lettering {}-{}@{} ({}): {}", record.topic(), record.partition(), record.offset(), reason,
                 error);
@@ -99,8 +102,11 @@ public class DeadLetters implements ConsumerRecordRecoverer {
     }
 
     private Optional<VmEvent> failureEvent(ConsumerRecord<?, ?> record, String reason, String error) {
-        String message = (UNREADABLE.equals(reason) ? "the command could not be read: "
-                : "the command failed after every attempt: ") + error;
+        String message = switch (reason) {
+            case UNREADABLE -> "the command could not be read: ";
+            case REJECTED -> "the command was rejected: ";
+            default -> "the command failed after every attempt: ";
+        } + error;
         Optional<VmCommand> command = readable(record);
         if (command.isPresent()) {
             VmCommand c = command.get();

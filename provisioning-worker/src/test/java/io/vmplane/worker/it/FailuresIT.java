@@ -80,6 +80,26 @@ class FailuresIT {
     }
 
     @Test
+    void shouldDeadLetterACommandForAVmTheStoreNeverRecorded() {
+        // Given: a well-formed command whose VM the gateway never recorded
+        String pool = unique("pool");
+        registerHost(pool);
+        VmCommand.CreateVm recorded = worker.pendingVm(vm("recorded", pool, 1, 1024));
+        VmCommand.CreateVm unknown = new VmCommand.CreateVm("cmd-unknown", io.vmplane.schemas.vm.VmIds.newVmId(), 1,
+                "op-unknown", "it", "tester", recorded.spec(), recorded.deadline(), recorded.createdAt());
+
+        // When
+        worker.publish(unknown);
+
+        // Then
+        ConsumerRecord<String, byte[]> dead = await().atMost(Duration.ofSeconds(20)).until(
+                () -> deadLetters.records(r -> unknown.vmId().equals(r.key())), list -> !list.isEmpty()).get(0);
+        assertThat(header(dead, DeadLetters.REASON)).isEqualTo(DeadLetters.REJECTED);
+        assertThat(header(dead, DeadLetters.ERROR)).contains("is not in the state store");
+        assertThat(claimOf(unknown.vmId())).isEmpty();
+    }
+
+    @Test
     void shouldReleaseTheClaimOfAVmThatFailed() {
         // Given: a VM placed on a host
         String pool = unique("pool");

@@ -52,14 +52,7 @@ final class RunningWorker {
     private RunningWorker() {
         bootstrapServers = SharedInfra.kafka().bootstrapServers();
         String redisUri = SharedInfra.redis().uri();
-        context = SpringApplication.run(WorkerApplication.class,
-                "--spring.kafka.bootstrap-servers=" + bootstrapServers,
-                "--vmplane.redis.uri=" + redisUri,
-                "--vmplane.worker.instance-id=it-worker",
-                "--vmplane.worker.heartbeat-timeout=10m",
-                "--vmplane.worker.sweep-interval=300ms",
-                "--vmplane.worker.retry-backoff=50ms",
-                "--server.port=0");
+        context = startWorker("it-worker");
         stores = StateStores.connect(redisUri);
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -71,6 +64,18 @@ final class RunningWorker {
             stores.close();
             context.close();
         }, "running-worker-stop"));
+    }
+
+    /** Starts a worker instance in this JVM against the shared Kafka and Redis. */
+    static ConfigurableApplicationContext startWorker(String instanceId) {
+        return SpringApplication.run(WorkerApplication.class,
+                "--spring.kafka.bootstrap-servers=" + SharedInfra.kafka().bootstrapServers(),
+                "--vmplane.redis.uri=" + SharedInfra.redis().uri(),
+                "--vmplane.worker.instance-id=" + instanceId,
+                "--vmplane.worker.heartbeat-timeout=10m",
+                "--vmplane.worker.sweep-interval=300ms",
+                "--vmplane.worker.retry-backoff=50ms",
+                "--server.port=0");
     }
 
     static synchronized RunningWorker get() {
@@ -130,6 +135,13 @@ final class RunningWorker {
     void publish(VmCommand.CreateVm command) {
         send(new ProducerRecord<>(Topics.VM_COMMANDS, command.vmId(),
                 Json.MAPPER.writerFor(VmCommand.class).writeValueAsBytes(command)));
+    }
+
+    /** Publishes commands back to back without waiting for each acknowledgement, then flushes. */
+    void publishAtOnce(List<VmCommand.CreateVm> commands) {
+        commands.forEach(c -> producer.send(new ProducerRecord<>(Topics.VM_COMMANDS, c.vmId(),
+                Json.MAPPER.writerFor(VmCommand.class).writeValueAsBytes(c))));
+        producer.flush();
     }
 
     VmRecord vm(String vmId) {
