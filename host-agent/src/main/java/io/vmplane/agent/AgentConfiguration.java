@@ -24,6 +24,15 @@ public class AgentConfiguration {
         return Clock.systemUTC();
     }
 
+    /**
+     * Declared first, so the topic round trips start before the other beans are made and overlap with them; awaited
+     * when the agent starts.
+     */
+    @Bean
+    KafkaTopicsReady kafkaTopicsReady(KafkaProperties kafka) {
+        return new KafkaTopicsReady(TopicSetup.ensureTopicsAsync(kafka.buildAdminProperties()));
+    }
+
     /** Opened here, closed when the context closes (after {@link AgentRuntime} stopped). */
     @Bean(destroyMethod = "close")
     Hypervisor hypervisor(AgentProperties properties) {
@@ -53,9 +62,8 @@ public class AgentConfiguration {
 
     @Bean
     CommandConsumer commandConsumer(KafkaProperties kafka, AgentProperties properties, ProvisionHandler handler,
-                                    KafkaPublisher publisher) {
-        int partitions = TopicSetup.ensureTopics(kafka.buildAdminProperties());
-        return new CommandConsumer(kafka.buildConsumerProperties(), properties.hostId(), partitions,
+                                    KafkaPublisher publisher, KafkaTopicsReady topics) {
+        return new CommandConsumer(kafka.buildConsumerProperties(), properties.hostId(), topics::hostCommandPartitions,
                 command -> {
                     if (command instanceof HostCommand.ProvisionVm provision) {
                         handler.handle(provision);
@@ -66,8 +74,9 @@ public class AgentConfiguration {
 
     @Bean
     AgentRuntime agentRuntime(AgentProperties properties, Hypervisor hypervisor, KafkaPublisher publisher,
-                              InventoryReporter inventory, CommandConsumer commands, Clock clock) {
-        return new AgentRuntime(properties, hypervisor, publisher, inventory, commands, clock);
+                              InventoryReporter inventory, CommandConsumer commands, KafkaTopicsReady topics,
+                              Clock clock) {
+        return new AgentRuntime(properties, hypervisor, publisher, inventory, commands, topics, clock);
     }
 
     @Bean

@@ -17,7 +17,8 @@ import io.vmplane.agent.report.InventoryReporter;
 import io.vmplane.schemas.host.HostHeartbeat;
 
 /**
- * The agent's moving parts, started in order once the context is ready: publish the inventory, start reading
+ * The agent's moving parts, started in order once the context is ready: wait for the topics, publish the
+ * inventory, start reading
  * commands, then heartbeats and periodic inventory checks. Stopped in reverse on shutdown; the beans it uses (the
  * libvirt connection, the producer) are closed after it.
  */
@@ -30,17 +31,20 @@ public final class AgentRuntime implements SmartLifecycle {
     private final KafkaPublisher publisher;
     private final InventoryReporter inventory;
     private final CommandConsumer commands;
+    private final KafkaTopicsReady topics;
     private final Clock clock;
     private final ScheduledExecutorService timers;
     private volatile boolean running;
 
     public AgentRuntime(AgentProperties properties, Hypervisor hypervisor, KafkaPublisher publisher,
-                        InventoryReporter inventory, CommandConsumer commands, Clock clock) {
+                        InventoryReporter inventory, CommandConsumer commands, KafkaTopicsReady topics,
+                        Clock clock) {
         this.properties = properties;
         this.hypervisor = hypervisor;
         this.publisher = publisher;
         this.inventory = inventory;
         this.commands = commands;
+        this.topics = topics;
         this.clock = clock;
         AtomicInteger n = new AtomicInteger();
         this.timers = Executors.newScheduledThreadPool(2, r -> {
@@ -52,6 +56,7 @@ public final class AgentRuntime implements SmartLifecycle {
 
     @Override
     public void start() {
+        topics.hostCommandPartitions();
         inventory.publish();
         commands.start();
         long heartbeat = properties.heartbeatInterval().toMillis();

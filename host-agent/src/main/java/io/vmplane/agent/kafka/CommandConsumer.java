@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -42,7 +43,8 @@ public final class CommandConsumer implements AutoCloseable {
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(2);
 
     private final String hostId;
-    private final TopicPartition partition;
+    private final IntSupplier partitions;
+    private TopicPartition partition;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Consumer<HostCommand> handler;
     private final BiConsumer<String, byte[]> deadLetters;
@@ -50,10 +52,13 @@ public final class CommandConsumer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean polling;
 
-    public CommandConsumer(Map<String, Object> consumerProperties, String hostId, int partitions,
+    /**
+     * @param partitions the partition count of {@link Topics#HOST_COMMANDS}, asked for when reading starts
+     */
+    public CommandConsumer(Map<String, Object> consumerProperties, String hostId, IntSupplier partitions,
                            Consumer<HostCommand> handler, BiConsumer<String, byte[]> deadLetters) {
         this.hostId = hostId;
-        this.partition = new TopicPartition(Topics.HOST_COMMANDS, Topics.hostPartition(hostId, partitions));
+        this.partitions = partitions;
         this.handler = handler;
         this.deadLetters = deadLetters;
         Map<String, Object> props = new HashMap<>(consumerProperties);
@@ -69,6 +74,7 @@ public final class CommandConsumer implements AutoCloseable {
     }
 
     public void start() {
+        partition = new TopicPartition(Topics.HOST_COMMANDS, Topics.hostPartition(hostId, partitions.getAsInt()));
         consumer.assign(List.of(partition));
         thread.start();
         log.info("Reading {} for host {}", partition, hostId);

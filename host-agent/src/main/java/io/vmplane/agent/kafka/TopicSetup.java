@@ -3,6 +3,8 @@ package io.vmplane.agent.kafka;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -15,7 +17,10 @@ import org.apache.kafka.common.errors.TopicExistsException;
 
 import io.vmplane.schemas.messages.Topics;
 
-/** Creates the topics the agent uses (an existing topic is left as it is) and reads the command topic's layout. */
+/**
+ * Creates the topics the agent uses that do not exist yet (an existing topic is left as it is, and one created by
+ * another service at the same moment is fine) and reads the command topic's layout.
+ */
 public final class TopicSetup {
 
     private static final long TIMEOUT_SECONDS = 30;
@@ -33,7 +38,9 @@ public final class TopicSetup {
                     topic(Topics.DEAD_LETTERS),
                     topic(Topics.HOST_INVENTORY)
                             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-            CreateTopicsResult result = admin.createTopics(topics);
+            Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            List<NewTopic> missing = topics.stream().filter(t -> !existing.contains(t.name())).toList();
+            CreateTopicsResult result = admin.createTopics(missing);
             for (var future : result.values().values()) {
                 try {
                     future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -54,6 +61,24 @@ public final class TopicSetup {
         catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot read the layout of " + Topics.HOST_COMMANDS + ": " + e, e);
         }
+    }
+
+    /**
+     * Runs {@link #ensureTopics} on a thread of its own, so the topic round trips overlap the rest of the start.
+     */
+    public static CompletableFuture<Integer> ensureTopicsAsync(Map<String, Object> adminProperties) {
+        CompletableFuture<Integer> partitions = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                partitions.complete(ensureTopics(adminProperties));
+            }
+            catch (RuntimeException e) {
+                partitions.completeExceptionally(e);
+            }
+        }, "kafka-topics");
+        thread.setDaemon(true);
+        thread.start();
+        return partitions;
     }
 
     private static NewTopic topic(String name) {
