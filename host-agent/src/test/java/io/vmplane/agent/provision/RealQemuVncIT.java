@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.xml.sax.InputSource;
 
+import io.vmplane.agent.hypervisor.HostFacts;
 import io.vmplane.agent.hypervisor.Hypervisor;
 import io.vmplane.agent.hypervisor.LibvirtHypervisor;
 import io.vmplane.agent.hypervisor.VirtType;
@@ -94,8 +95,13 @@ class RealQemuVncIT {
             InputStream in = socket.getInputStream();
             assertThat(new String(in.readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("RFB 003.008\n");
         }
-        HostInventory.Pool pool = hypervisor.facts().pools().stream().filter(p -> p.name().equals("default"))
+        HostFacts facts = hypervisor.facts();
+        HostInventory.Pool pool = facts.pools().stream().filter(p -> p.name().equals("default"))
                 .findFirst().orElseThrow();
         assertThat(pool.volumes()).contains(vmId + "-disk0.qcow2", "ubuntu.iso");
+        assertThat(facts.vcpus()).isPositive();
+        assertThat(facts.memoryMib()).isGreaterThanOrEqualTo(Runtime.getRuntime().maxMemory() >> 20);
+        assertThat(facts.pciDevices()).isNotEmpty()
+                .allSatisfy(d -> assertThat(d.address()).matches("[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]"));
     }
 }
