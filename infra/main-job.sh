@@ -57,38 +57,45 @@ create() {
 
 final() { [ "$1" = running ] || [ "$1" = failed ] || [ "$1" = not-created ]; }
 
+# observe NAME: reads the VM once and prints a line when its status changed; succeeds when the status is final
+observe() {
+  local name="$1" status host line
+  [ -n "${ID[$name]:-}" ] || return 0
+  final "${STATUS[$name]:-}" && return 0
+  curl -sS -f -o "$TMP/vm-$name" -H "$AUTH" "$API/${ID[$name]}" 2>/dev/null || return 1
+  status="$(jq -r '.status // "unknown"' "$TMP/vm-$name")"
+  host="$(jq -r '.host // empty' "$TMP/vm-$name")"
+  if [ "$status" != "${STATUS[$name]:-}" ]; then
+    line="$(printf '%-8s %s' "$name" "${STATUS[$name]:+${STATUS[$name]} → }$status")"
+    [ -n "$host" ] && line="$line (host $host)"
+    if [ "$status" = failed ]; then
+      REASON[$name]="$(jq -r '.reason // empty' "$TMP/vm-$name")"
+      MESSAGE[$name]="$(jq -r '.message // empty' "$TMP/vm-$name")"
+      line="$line ${REASON[$name]} ${MESSAGE[$name]}"
+    fi
+    printf '%s\n' "$line"
+    STATUS[$name]="$status"
+  fi
+  HOST[$name]="$host"
+  final "$status"
+}
+
 ok=true
 for name in "${NAMES[@]}"; do
   if create "$name"; then
-    printf '%-8s %s\n' "$name" "${ID[$name]}"
+    printf '%-8s %s (Idempotency-Key dev-up-%s)\n' "$name" "${ID[$name]}" "$name"
+    observe "$name" || true
   else
     ok=false
   fi
 done
 
-# poll every 0.5 s, one line per status change
+# poll every 0.5 s until every VM is final
 deadline=$((SECONDS + TIMEOUT))
 while :; do
   pending=0
   for name in "${NAMES[@]}"; do
-    [ -n "${ID[$name]:-}" ] || continue
-    final "${STATUS[$name]:-}" && continue
-    curl -sS -f -o "$TMP/vm-$name" -H "$AUTH" "$API/${ID[$name]}" 2>/dev/null || { pending=$((pending + 1)); continue; }
-    status="$(jq -r '.status // "unknown"' "$TMP/vm-$name")"
-    host="$(jq -r '.host // empty' "$TMP/vm-$name")"
-    if [ "$status" != "${STATUS[$name]:-}" ]; then
-      line="$(printf '%-8s %s' "$name" "${STATUS[$name]:+${STATUS[$name]} → }$status")"
-      [ -n "$host" ] && line="$line (host $host)"
-      if [ "$status" = failed ]; then
-        REASON[$name]="$(jq -r '.reason // empty' "$TMP/vm-$name")"
-        MESSAGE[$name]="$(jq -r '.message // empty' "$TMP/vm-$name")"
-        line="$line ${REASON[$name]} ${MESSAGE[$name]}"
-      fi
-      printf '%s\n' "$line"
-      STATUS[$name]="$status"
-    fi
-    HOST[$name]="$host"
-    final "$status" || pending=$((pending + 1))
+    observe "$name" || pending=$((pending + 1))
   done
   [ "$pending" -eq 0 ] && break
   if [ $SECONDS -ge $deadline ]; then

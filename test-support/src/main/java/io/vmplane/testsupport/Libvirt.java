@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -184,8 +185,20 @@ public final class Libvirt {
         if (!Files.isExecutable(Path.of(binary))) {
             throw new IllegalStateException(binary + " is missing: install libvirt-daemon-system (./dev up does)");
         }
-        // "-d" daemonizes; a second instance racing us exits on the pid file lock, which is fine
-        Virsh.exec(List.of(binary, "-d"), Duration.ofSeconds(30));
+        // "-d" daemonizes; a second instance racing us exits on the pid file lock, which is fine.
+        // Output is discarded: a daemon must not hold a pipe this JVM waits on.
+        try {
+            Process process = new ProcessBuilder(binary, "-d").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                ChildProcess.kill(process);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + binary + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting " + binary, e);
+        }
     }
 
     private static boolean pidAlive(Path pidFile) {
