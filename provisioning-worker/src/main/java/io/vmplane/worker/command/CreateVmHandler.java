@@ -84,6 +84,13 @@ public class CreateVmHandler {
                 return;
             }
             claim = ((HostClaimer.Outcome.Claimed) outcome).claim();
+            VmRecord now = vms.get(vmId).block(storeTimeout);
+            if (now != null && ended(now, command.generation())) {
+                // The VM ended (e.g. its deadline sweep) while it was being placed: give the capacity back.
+                ledger.release(vmId).block(storeTimeout);
+                log.info("VM {} ended ({}) while it was placed: released its new claim", vmId, now.status().wire());
+                return;
+            }
         }
         handOver(command, claim);
     }

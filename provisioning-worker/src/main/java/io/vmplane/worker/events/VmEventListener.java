@@ -17,7 +17,7 @@ import org.springframework.kafka.annotation.KafkaListener;
 
 /**
  * Materialises {@link Topics#VM_EVENTS} into the state store (group {@code vm-state}); the store applies an event
- * only if it moves the VM forward. A VM that failed gives its capacity back to the ledger.
+ * only if it moves the VM forward. A VM that failed or was deleted gives its capacity back to the ledger.
  */
 public class VmEventListener {
 
@@ -44,18 +44,25 @@ public class VmEventListener {
         boolean applied = Boolean.TRUE.equals(vms.apply(event).block(storeTimeout));
         log.debug("Event {} v{} {} of {}: {}", event.status(), event.version(), event.source(), event.vmId(),
                 applied ? "applied" : "ignored");
-        if (event.status() == VmStatus.FAILED && (applied || failedBy(event))) {
+        if (releases(event.status()) && (applied || endedBy(event))) {
             ledger.release(event.vmId()).block(storeTimeout);
-            log.info("VM {} failed ({}): its claim, if any, is released", event.vmId(), event.reason());
+            log.info("VM {} {}{}: its claim, if any, is released", event.vmId(), event.status().wire(),
+                    event.reason() == null ? "" : " (" + event.reason() + ")");
         }
     }
 
+    /** A VM that failed or was deleted holds no capacity any more. */
+    private static boolean releases(VmStatus status) {
+        return status == VmStatus.FAILED || status == VmStatus.DELETED;
+    }
+
     /**
-     * On a redelivery the event was applied before (so it is ignored now) but the release may not have happened:
-     * release when the stored VM is failed at this very version.
+     * On a redelivery the event was applied before (so it is ignored now) but the release may not have happened;
+     * the same holds for a second final event of a generation that already ended this way. Release when the stored
+     * VM stands at this very version and status.
      */
-    private boolean failedBy(VmEvent event) {
+    private boolean endedBy(VmEvent event) {
         VmRecord vm = vms.get(event.vmId()).block(storeTimeout);
-        return vm != null && vm.status() == VmStatus.FAILED && vm.version() == event.version();
+        return vm != null && vm.status() == event.status() && vm.version() == event.version();
     }
 }
