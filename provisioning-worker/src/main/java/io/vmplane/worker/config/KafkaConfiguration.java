@@ -6,7 +6,6 @@ import io.vmplane.worker.kafka.KafkaPublisher;
 import io.vmplane.worker.kafka.TopicsInitializer;
 import io.vmplane.worker.kafka.RejectedRecordException;
 import io.vmplane.worker.kafka.UnreadableRecordException;
-import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.core.KafkaAdmin;
@@ -22,10 +21,10 @@ import org.springframework.kafka.support.ExponentialBackOffWithMaxRetries;
 @Configuration(proxyBeanMethods = false)
 public class KafkaConfiguration {
 
-    /** Creates the topics while the context starts; listener containers start only after every singleton exists. */
+    /** Creates the topics while the context starts, done before any listener container starts. */
     @Bean
-    InitializingBean topicsCreated(KafkaAdmin admin, WorkerProperties properties) {
-        return () -> TopicsInitializer.createTopics(admin.getConfigurationProperties(), properties.adminTimeout());
+    TopicsInitializer topicsInitializer(KafkaAdmin admin, WorkerProperties properties) {
+        return new TopicsInitializer(admin.getConfigurationProperties(), properties.adminTimeout());
     }
 
     @Bean

@@ -3,6 +3,8 @@ package io.vmplane.worker.kafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,19 +16,66 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 
 /**
- * Creates the topics the worker reads and writes, unless they exist. Runs while the context starts, before any
- * listener subscribes, so that no topic is ever auto-created with the broker's default partition count.
+ * Creates the topics the worker reads and writes, unless they exist. The creation starts in the background as soon
+ * as this bean exists (while the rest of the context, e.g. the Redis connection, is set up) and is awaited in an
+ * early lifecycle phase, before any listener subscribes: no topic is ever auto-created with the broker's default
+ * partition count, and a Kafka that does not answer stops the start.
  */
-public final class TopicsInitializer {
+public final class TopicsInitializer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(TopicsInitializer.class);
 
     /** Partitions of every topic but {@link Topics#HOST_COMMANDS}. */
     public static final int PARTITIONS = 3;
 
-    private TopicsInitializer() {
+    /** Before the listener containers' phase and the web server's. */
+    private static final int PHASE = Integer.MIN_VALUE + 1000;
+
+    private final CompletableFuture<Void> created = new CompletableFuture<>();
+    private volatile boolean running;
+
+    public TopicsInitializer(Map<String, Object> adminConfig, Duration timeout) {
+        Thread thread = new Thread(() -> {
+            try {
+                createTopics(adminConfig, timeout);
+                created.complete(null);
+            }
+            catch (RuntimeException e) {
+                created.completeExceptionally(e);
+            }
+        }, "topics-init");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Waits for the creation started at construction; its failure fails the start. */
+    @Override
+    public void start() {
+        try {
+            created.join();
+            running = true;
+        }
+        catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
     }
 
     public static List<NewTopic> topics() {
