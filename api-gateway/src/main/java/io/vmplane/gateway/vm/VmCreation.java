@@ -27,6 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
 
 /**
  * Accepts a validated create: picks the VM id (derived from the Idempotency-Key when there is one, so retries
@@ -58,6 +60,7 @@ public class VmCreation {
     }
 
     /** What the 202 answers. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Accepted(String id, String status, String operationId) {
     }
 
