@@ -91,7 +91,8 @@ public final class TopicsInitializer implements SmartLifecycle {
 
     /** Creates the missing topics; fails when Kafka does not answer within {@code timeout}. */
     public static void createTopics(Map<String, Object> adminConfig, Duration timeout) {
-        try (Admin admin = Admin.create(adminConfig)) {
+        Admin admin = Admin.create(adminConfig);
+        try {
             var futures = admin.createTopics(topics()).values();
             long deadline = System.nanoTime() + timeout.toNanos();
             for (var entry : futures.entrySet()) {
@@ -114,6 +115,10 @@ public final class TopicsInitializer implements SmartLifecycle {
         catch (TimeoutException e) {
             throw new IllegalStateException("Kafka did not create the topics within " + timeout
                     + " (vmplane.worker.admin-timeout)", e);
+        }
+        finally {
+            // Not the default close, which waits for pending calls up to the admin's API timeout (60 s).
+            admin.close(Duration.ofSeconds(1));
         }
     }
 }
