@@ -2,6 +2,7 @@ package io.vmplane.gateway.kafka;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import io.vmplane.gateway.vm.CommandPublisher;
 import io.vmplane.schemas.messages.Json;
@@ -13,6 +14,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -21,17 +24,21 @@ import reactor.core.scheduler.Schedulers;
  * Publishes commands with a plain idempotent producer ({@code acks=all}), keyed by VM id. {@code send} may block
  * for up to {@code max.block.ms} while metadata is missing, so it is called on a small pool of its own, never on an
  * event-loop thread; the broker's acknowledgement arrives in the producer's callback, which completes the Mono.
+ * The producer is built on that pool too, while the application starts (it loads much of the Kafka client).
  */
 public final class KafkaCommandPublisher implements CommandPublisher, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaCommandPublisher.class);
 
     /** How long {@code send} may wait for metadata or buffer space before failing. */
     static final Duration MAX_BLOCK = Duration.ofSeconds(1);
 
-    private final Producer<String, byte[]> producer;
     private final Scheduler sendScheduler = Schedulers.newBoundedElastic(8, 1024, "vm-command-send", 60, true);
+    private final Mono<Producer<String, byte[]>> producer;
 
-    public KafkaCommandPublisher(Producer<String, byte[]> producer) {
-        this.producer = producer;
+    public KafkaCommandPublisher(Supplier<Producer<String, byte[]>> producerFactory) {
+        this.producer = Mono.fromSupplier(producerFactory).subscribeOn(sendScheduler).cache();
+        this.producer.subscribe(p -> { }, e -> log.error("Cannot build the Kafka producer", e));
     }
 
     /**
@@ -56,15 +63,16 @@ public final class KafkaCommandPublisher implements CommandPublisher, AutoClosea
     }
 
     public static KafkaCommandPublisher connect(String bootstrapServers, Duration createDeadline) {
-        return new KafkaCommandPublisher(new KafkaProducer<>(producerConfig(bootstrapServers, createDeadline)));
+        Map<String, Object> config = producerConfig(bootstrapServers, createDeadline);
+        return new KafkaCommandPublisher(() -> new KafkaProducer<>(config));
     }
 
     @Override
     public Mono<Void> publish(VmCommand command) {
         var record = new ProducerRecord<>(Topics.VM_COMMANDS, command.vmId(), Json.write(command));
-        return Mono.<Void>create(sink -> {
+        return producer.flatMap(p -> Mono.<Void>create(sink -> {
                     try {
-                        producer.send(record, (metadata, error) -> {
+                        p.send(record, (metadata, error) -> {
                             if (error != null) {
                                 sink.error(error);
                             }
@@ -77,12 +85,12 @@ public final class KafkaCommandPublisher implements CommandPublisher, AutoClosea
                         sink.error(e);
                     }
                 })
-                .subscribeOn(sendScheduler);
+                .subscribeOn(sendScheduler));
     }
 
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(2));
+        producer.onErrorResume(e -> Mono.empty()).blockOptional(Duration.ofSeconds(5)).ifPresent(p -> p.close(Duration.ofSeconds(2)));
         sendScheduler.dispose();
     }
 }

@@ -1,0 +1,49 @@
+package io.vmplane.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
+
+class GatewayPropertiesTest {
+
+    private static GatewayProperties properties(Path secret, Duration createDeadline, String redis, String kafka) {
+        return new GatewayProperties(secret, createDeadline, Duration.ofMinutes(10), Duration.ofSeconds(15),
+                DataSize.ofKilobytes(64), Duration.ofHours(24), redis == null ? null : URI.create(redis), kafka);
+    }
+
+    @Test
+    void shouldAcceptTheDefaults() {
+        var p = properties(Path.of("/run/secret"), Duration.ofSeconds(5), "redis://127.0.0.1:6390", "127.0.0.1:9092");
+        assertThat(p.maxBodySize().toBytes()).isEqualTo(65536);
+    }
+
+    @Test
+    void shouldNameTheSecretFilePropertyWhenItIsMissing() {
+        assertThatThrownBy(() -> properties(null, Duration.ofSeconds(5), "redis://127.0.0.1:6390", "k:9092"))
+                .hasMessageContaining("vmplane.gateway.jwt-secret-file");
+    }
+
+    @Test
+    void shouldRefuseACreateDeadlineTooShortForKafkasTimeouts() {
+        assertThatThrownBy(() -> properties(Path.of("/s"), Duration.ofMillis(1500), "redis://127.0.0.1:6390",
+                "k:9092")).hasMessageContaining("vmplane.gateway.create-deadline");
+    }
+
+    @Test
+    void shouldRefuseARedisUriOfAnotherScheme() {
+        assertThatThrownBy(() -> properties(Path.of("/s"), Duration.ofSeconds(5), "http://127.0.0.1:6390", "k:9092"))
+                .hasMessageContaining("vmplane.redis.uri");
+    }
+
+    @Test
+    void shouldRequireKafkaBootstrapServers() {
+        assertThatThrownBy(() -> properties(Path.of("/s"), Duration.ofSeconds(5), "redis://127.0.0.1:6390", " "))
+                .hasMessageContaining("spring.kafka.bootstrap-servers");
+    }
+}
