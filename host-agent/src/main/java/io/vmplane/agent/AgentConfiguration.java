@@ -7,6 +7,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.vmplane.agent.hypervisor.Hypervisor;
+import io.vmplane.agent.hypervisor.KvmProbeSettings;
 import io.vmplane.agent.hypervisor.LibvirtHypervisor;
 import io.vmplane.agent.kafka.CommandConsumer;
 import io.vmplane.agent.kafka.KafkaPublisher;
@@ -33,10 +34,14 @@ public class AgentConfiguration {
         return new KafkaTopicsReady(TopicSetup.ensureTopicsAsync(kafka.buildAdminProperties()));
     }
 
-    /** Opened here, closed when the context closes (after {@link AgentRuntime} stopped). */
+    /**
+     * Opened here, closed when the context closes (after {@link AgentRuntime} stopped). Declared early: a KVM probe
+     * it starts runs while the rest of the context is made; {@link AgentRuntime} awaits its decision.
+     */
     @Bean(destroyMethod = "close")
     Hypervisor hypervisor(AgentProperties properties) {
-        return new LibvirtHypervisor(properties.libvirtUri(), properties.virtType());
+        return new LibvirtHypervisor(properties.libvirtUri(), properties.virtType(), new KvmProbeSettings(
+                properties.hostId(), properties.kvmProbeImagePath(), properties.kvmProbeDuration()));
     }
 
     @Bean(destroyMethod = "close")

@@ -1,6 +1,9 @@
 package io.vmplane.agent;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -19,8 +22,12 @@ import io.vmplane.agent.hypervisor.VirtType;
  * @param stackId            tag written into every domain's {@code <metadata>}, so a stack finds its own domains
  * @param heartbeatInterval  how often a heartbeat is sent
  * @param inventoryInterval  how often the inventory is re-read and republished when it changed
- * @param virtType           {@code auto} (KVM when available, else QEMU/TCG), {@code kvm} or {@code qemu}
+ * @param virtType           {@code auto} (KVM where a probe domain proves it runs guests, else QEMU/TCG),
+ *                           {@code kvm} or {@code qemu}
  * @param graphicsListen     the address VNC/SPICE listen on unless a VM's spec names one
+ * @param kvmProbeImage      the bootable image {@code virt-type=auto} boots to prove KVM on a qemu host; unset:
+ *                           {@value #DEFAULT_KVM_PROBE_IMAGE} if present; empty: no probe (capabilities decide)
+ * @param kvmProbeDuration   how long the KVM probe domain must keep running for the agent to choose KVM
  */
 @ConfigurationProperties("vmplane.agent")
 public record AgentProperties(
@@ -32,7 +39,12 @@ public record AgentProperties(
         @DefaultValue("3s") Duration heartbeatInterval,
         @DefaultValue("30s") Duration inventoryInterval,
         @DefaultValue("auto") VirtType virtType,
-        @DefaultValue("127.0.0.1") String graphicsListen) {
+        @DefaultValue("127.0.0.1") String graphicsListen,
+        String kvmProbeImage,
+        @DefaultValue("6s") Duration kvmProbeDuration) {
+
+    /** Debian's iPXE image (package ipxe): small, bootable, and it fails early where KVM does not work. */
+    public static final String DEFAULT_KVM_PROBE_IMAGE = "/usr/lib/ipxe/ipxe.iso";
 
     private static final Pattern ID = Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$");
 
@@ -51,6 +63,22 @@ public record AgentProperties(
                 "must be positive", heartbeatInterval);
         require(inventoryInterval != null && inventoryInterval.compareTo(Duration.ZERO) > 0, "inventory-interval",
                 "must be positive", inventoryInterval);
+        require(kvmProbeDuration != null && kvmProbeDuration.compareTo(Duration.ZERO) > 0, "kvm-probe-duration",
+                "must be positive", kvmProbeDuration);
+        require(kvmProbeImage == null || kvmProbeImage.isBlank() || Path.of(kvmProbeImage).isAbsolute(),
+                "kvm-probe-image", "must be an absolute path (or empty for no probe)", kvmProbeImage);
+        require(kvmProbeImage == null || kvmProbeImage.isBlank() || !libvirtUri.startsWith("qemu:///")
+                        || Files.isReadable(Path.of(kvmProbeImage)),
+                "kvm-probe-image", "must name a readable file on this host", kvmProbeImage);
+    }
+
+    /** The KVM probe image to boot, if any (see {@link #kvmProbeImage()}). */
+    public Optional<Path> kvmProbeImagePath() {
+        if (kvmProbeImage == null) {
+            Path fallback = Path.of(DEFAULT_KVM_PROBE_IMAGE);
+            return Files.isRegularFile(fallback) ? Optional.of(fallback) : Optional.empty();
+        }
+        return kvmProbeImage.isBlank() ? Optional.empty() : Optional.of(Path.of(kvmProbeImage));
     }
 
     private static void require(boolean ok, String key, String rule, Object value) {

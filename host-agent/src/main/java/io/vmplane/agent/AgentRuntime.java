@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 import io.vmplane.agent.hypervisor.Hypervisor;
+import io.vmplane.agent.hypervisor.VirtTypeDecision;
 import io.vmplane.agent.kafka.CommandConsumer;
 import io.vmplane.agent.kafka.KafkaPublisher;
 import io.vmplane.agent.report.InventoryReporter;
@@ -18,8 +19,8 @@ import io.vmplane.schemas.host.HostHeartbeat;
 
 /**
  * The agent's moving parts, started in order once the context is ready: wait for the topics, publish the
- * inventory, start reading
- * commands, then heartbeats and periodic inventory checks. Stopped in reverse on shutdown; the beans it uses (the
+ * inventory, wait for the domain type decision, start reading commands, then heartbeats and periodic inventory
+ * checks. Stopped in reverse on shutdown; the beans it uses (the
  * libvirt connection, the producer) are closed after it.
  */
 public final class AgentRuntime implements SmartLifecycle {
@@ -58,13 +59,16 @@ public final class AgentRuntime implements SmartLifecycle {
     public void start() {
         topics.hostCommandPartitions();
         inventory.publish();
+        // No command before the domain type is known (a KVM probe may still run).
+        VirtTypeDecision virtType = hypervisor.virtTypeDecision();
         commands.start();
         long heartbeat = properties.heartbeatInterval().toMillis();
         timers.scheduleAtFixedRate(this::heartbeat, 0, heartbeat, TimeUnit.MILLISECONDS);
         long check = properties.inventoryInterval().toMillis();
         timers.scheduleWithFixedDelay(this::refreshInventory, check, check, TimeUnit.MILLISECONDS);
         running = true;
-        log.info("Agent {} up: {} via {}", properties.hostId(), hypervisor.kind(), properties.libvirtUri());
+        log.info("Agent {} up: {} via {}, domain type {}", properties.hostId(), hypervisor.kind(),
+                properties.libvirtUri(), virtType.type().wire());
     }
 
     @Override

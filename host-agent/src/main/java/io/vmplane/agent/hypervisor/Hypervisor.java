@@ -16,15 +16,24 @@ public interface Hypervisor extends AutoCloseable {
     /** {@code test} for the libvirt test driver, {@code qemu} otherwise. */
     String kind();
 
-    /** The domain type definitions use, resolved at connect time. */
-    DomainType domainType();
+    /**
+     * The domain type definitions use and why. Decided while the agent starts ({@code virt-type=auto} on a qemu host
+     * may boot a probe domain for a few seconds): blocks until then.
+     */
+    VirtTypeDecision virtTypeDecision();
+
+    /** {@link #virtTypeDecision()}'s type; blocks likewise. */
+    default DomainType domainType() {
+        return virtTypeDecision().type();
+    }
 
     /** The emulator binary for x86_64 guests, when the hypervisor names one. */
     Optional<String> emulator();
 
     HostFacts facts();
 
-    Optional<DomainState> domain(String name);
+    /** The domain's state, or empty when no such domain is defined. */
+    Optional<DomainStatus> domain(String name);
 
     PoolState poolState(String pool);
 
@@ -43,8 +52,8 @@ public interface Hypervisor extends AutoCloseable {
 
     void startDomain(String name);
 
-    /** The live definition ({@code virDomainGetXMLDesc} with no flags). */
-    String domainXml(String name);
+    /** The live definition ({@code virDomainGetXMLDesc} with no flags) and, read with it, the domain's state. */
+    LiveDomain liveDomain(String name);
 
     /** Stops the domain if it runs and removes its definition. */
     void removeDomain(String name);
@@ -55,8 +64,13 @@ public interface Hypervisor extends AutoCloseable {
     @Override
     void close();
 
-    /** A defined domain. */
-    record DomainState(boolean running) {
+    /**
+     * A domain as it is now.
+     *
+     * @param xml     the live definition
+     * @param status  the state, read right after the definition
+     */
+    record LiveDomain(String xml, DomainStatus status) {
     }
 
     enum PoolState {

@@ -3,6 +3,7 @@ package io.vmplane.agent.hypervisor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -11,9 +12,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.libvirt.Connect;
 import org.libvirt.Device;
@@ -36,13 +39,18 @@ import io.vmplane.schemas.vm.DiskSpec;
 /**
  * {@link Hypervisor} over libvirt-java. Owns one {@link Connect}, opened in the constructor and closed by
  * {@link #close()}, and one thread ({@code libvirt}) on which every libvirt call runs: the test driver keeps its
- * state per connection, and libvirt's last-error is per thread, so both stay consistent.
+ * state per connection, and libvirt's last-error is per thread, so both stay consistent. With
+ * {@code virt-type=auto} on a qemu host it also owns, while the agent starts, a {@code kvm-probe} thread that boots
+ * a {@link KvmProbe} domain through the same connection.
  */
 public final class LibvirtHypervisor implements Hypervisor {
 
     private static final Logger log = LoggerFactory.getLogger(LibvirtHypervisor.class);
     private static final String ARCH = "x86_64";
     private static final Path DEV_KVM = Path.of("/dev/kvm");
+    /** How much longer than the longest probe a decision may take (starting the probe domain, slow libvirt). */
+    private static final Duration DECISION_SLACK = Duration.ofSeconds(90);
+    private static final Duration PROBE_STOP_TIMEOUT = Duration.ofSeconds(30);
     /**
      * Replaces libvirt's default error function, which prints every error (a lookup miss too) to stderr; errors
      * still reach us as exceptions. Held here so JNA's callback stays reachable.
@@ -51,19 +59,27 @@ public final class LibvirtHypervisor implements Hypervisor {
 
     private final ExecutorService thread;
     private final String uri;
-    private final Connect connect;
+    private final StateReadingConnect connect;
     private final String kind;
-    private final DomainType domainType;
     private final Optional<String> emulator;
+    private final Duration decisionTimeout;
+    private final CompletableFuture<VirtTypeDecision> decision;
+    /** The thread the KVM probe runs on, or null when there is no probe. */
+    private volatile ExecutorService probeThread;
     private final Map<String, Long> declaredPoolCapacities;
     private volatile boolean alive = true;
 
     /**
+     * Connects, and starts deciding the domain type: {@link #virtTypeDecision()} waits for the outcome.
+     *
      * @param uri       a libvirt URI ({@code qemu:///system}, {@code test:///abs/path/host.xml})
-     * @param virtType  {@link VirtType#AUTO} (KVM when {@code /dev/kvm} exists and the host capabilities offer it,
-     *                  else QEMU/TCG), or a forced type; ignored for the test driver, whose domains are {@code test}
+     * @param virtType  {@link VirtType#AUTO}: KVM when a probe domain booted with KVM keeps running (see
+     *                  {@link KvmProbe}; without a probe image, when {@code /dev/kvm} exists and the host
+     *                  capabilities offer it), else QEMU/TCG; or a forced type. Ignored for the test driver, whose
+     *                  domains are {@code test}
+     * @param probe     the KVM probe's image and duration, and the host id its domain names carry
      */
-    public LibvirtHypervisor(String uri, VirtType virtType) {
+    public LibvirtHypervisor(String uri, VirtType virtType, KvmProbeSettings probe) {
         this.uri = uri;
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "libvirt");
@@ -71,11 +87,11 @@ public final class LibvirtHypervisor implements Hypervisor {
             return t;
         });
         this.kind = uri.startsWith("test:") ? "test" : "qemu";
-        Connect opened;
+        StateReadingConnect opened;
         try {
             opened = call(() -> {
                 Connect.setErrorCallback(QUIET_ERRORS);
-                return new Connect(uri, false);
+                return new StateReadingConnect(uri);
             });
         }
         catch (RuntimeException e) {
@@ -83,18 +99,20 @@ public final class LibvirtHypervisor implements Hypervisor {
             throw e;
         }
         this.connect = opened;
+        this.decisionTimeout = probe.duration().multipliedBy(KvmProbeVerdict.CAP_FACTOR).plus(DECISION_SLACK);
         try {
-            this.domainType = call(() -> resolveDomainType(virtType));
-            this.emulator = domainType == DomainType.TEST ? Optional.empty()
+            this.emulator = "test".equals(kind) ? Optional.empty()
                     : call(() -> LibvirtXml.emulator(opened.getCapabilities(), ARCH));
+            this.decision = decide(virtType, probe);
         }
         catch (RuntimeException e) {
+            stopProbe();
             thread.submit(() -> opened.close());
             thread.shutdown();
             throw e;
         }
         this.declaredPoolCapacities = readDeclaredPoolCapacities(uri);
-        log.info("Connected to {} (domain type {}, emulator {})", uri, domainType.wire(), emulator.orElse("default"));
+        log.info("Connected to {} (emulator {})", uri, emulator.orElse("default"));
     }
 
     @Override
@@ -103,8 +121,22 @@ public final class LibvirtHypervisor implements Hypervisor {
     }
 
     @Override
-    public DomainType domainType() {
-        return domainType;
+    public VirtTypeDecision virtTypeDecision() {
+        try {
+            return decision.get(decisionTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HypervisorException("interrupted while waiting for the domain type decision", e);
+        }
+        catch (ExecutionException e) {
+            throw new HypervisorException("the domain type could not be decided: " + e.getCause().getMessage(),
+                    e.getCause());
+        }
+        catch (TimeoutException e) {
+            throw new HypervisorException("the domain type was not decided within " + decisionTimeout.toSeconds()
+                    + " s (the KVM probe hangs in libvirt)", e);
+        }
     }
 
     @Override
@@ -126,19 +158,8 @@ public final class LibvirtHypervisor implements Hypervisor {
     }
 
     @Override
-    public Optional<DomainState> domain(String name) {
-        return call(() -> {
-            Domain domain = lookupDomain(name);
-            if (domain == null) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(new DomainState(domain.isActive() == 1));
-            }
-            finally {
-                domain.free();
-            }
-        });
+    public Optional<DomainStatus> domain(String name) {
+        return call(() -> connect.domainStatus(name));
     }
 
     @Override
@@ -232,8 +253,13 @@ public final class LibvirtHypervisor implements Hypervisor {
     }
 
     @Override
-    public String domainXml(String name) {
-        return call(() -> withDomain(name, d -> d.getXMLDesc(0)));
+    public LiveDomain liveDomain(String name) {
+        return call(() -> {
+            String xml = withDomain(name, d -> d.getXMLDesc(0));
+            DomainStatus status = connect.domainStatus(name).orElseThrow(
+                    () -> new HypervisorException("the domain " + name + " vanished while it was read", null));
+            return new LiveDomain(xml, status);
+        });
     }
 
     @Override
@@ -261,9 +287,13 @@ public final class LibvirtHypervisor implements Hypervisor {
         return alive;
     }
 
-    /** Closes the connection (a test driver's host state goes with it) and stops the libvirt thread. */
+    /**
+     * Stops a KVM probe still running (its domain is destroyed), closes the connection (a test driver's host state
+     * goes with it) and stops the libvirt thread.
+     */
     @Override
     public void close() {
+        stopProbe();
         try {
             run(() -> connect.close());
         }
@@ -283,16 +313,74 @@ public final class LibvirtHypervisor implements Hypervisor {
         log.info("Closed the libvirt connection to {}", uri);
     }
 
-    private DomainType resolveDomainType(VirtType virtType) throws LibvirtException {
+    /** Decided now, or by a KVM probe on its own thread (then the future completes within the probe duration). */
+    private CompletableFuture<VirtTypeDecision> decide(VirtType virtType, KvmProbeSettings probe) {
         if ("test".equals(kind)) {
-            return DomainType.TEST;
+            return decided(new VirtTypeDecision(DomainType.TEST, "the test driver's domains are of type test"));
         }
-        return switch (virtType) {
-            case KVM -> DomainType.KVM;
-            case QEMU -> DomainType.QEMU;
-            case AUTO -> Files.exists(DEV_KVM) && LibvirtXml.offersDomainType(connect.getCapabilities(), ARCH, "kvm")
-                    ? DomainType.KVM : DomainType.QEMU;
-        };
+        ProbeTarget target = new ProbeTarget();
+        KvmProbe.destroyLeftovers(target, probe.hostId());
+        switch (virtType) {
+            case KVM -> {
+                return decided(new VirtTypeDecision(DomainType.KVM, "vmplane.agent.virt-type is kvm"));
+            }
+            case QEMU -> {
+                return decided(new VirtTypeDecision(DomainType.QEMU, "vmplane.agent.virt-type is qemu"));
+            }
+            case AUTO -> {
+            }
+        }
+        if (!Files.exists(DEV_KVM)) {
+            return decided(new VirtTypeDecision(DomainType.QEMU, DEV_KVM + " does not exist"));
+        }
+        if (!call(() -> LibvirtXml.offersDomainType(connect.getCapabilities(), ARCH, "kvm"))) {
+            return decided(new VirtTypeDecision(DomainType.QEMU, "the host capabilities offer no kvm domains"));
+        }
+        if (probe.image().isEmpty()) {
+            log.warn("KVM is unverified on {}: no KVM probe image (vmplane.agent.kvm-probe-image), so only the "
+                    + "capabilities decide", uri);
+            return decided(new VirtTypeDecision(DomainType.KVM, "unverified: " + DEV_KVM + " exists and the host "
+                    + "capabilities offer kvm domains, and there is no KVM probe image to boot"));
+        }
+        probeThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "kvm-probe");
+            t.setDaemon(true);
+            return t;
+        });
+        long start = System.nanoTime();
+        KvmProbe kvmProbe = new KvmProbe(target, probe, emulator.orElse(null));
+        return CompletableFuture.supplyAsync(kvmProbe::run, probeThread)
+                .exceptionally(e -> new VirtTypeDecision(DomainType.QEMU,
+                        "the KVM probe failed: " + (e.getCause() != null ? e.getCause() : e).getMessage()))
+                .thenApply(d -> {
+                    log.info("The KVM probe on {} took {} ms", uri, (System.nanoTime() - start) / 1_000_000);
+                    return logged(d);
+                });
+    }
+
+    private CompletableFuture<VirtTypeDecision> decided(VirtTypeDecision d) {
+        return CompletableFuture.completedFuture(logged(d));
+    }
+
+    private VirtTypeDecision logged(VirtTypeDecision d) {
+        log.info("Domains on {} are of type {}: {}", uri, d.type().wire(), d.reason());
+        return d;
+    }
+
+    /** Interrupts a running probe and waits until it has destroyed its domain. */
+    private void stopProbe() {
+        if (probeThread == null) {
+            return;
+        }
+        probeThread.shutdownNow();
+        try {
+            if (!probeThread.awaitTermination(PROBE_STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                log.warn("The KVM probe on {} did not stop within {} s", uri, PROBE_STOP_TIMEOUT.toSeconds());
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private List<HostInventory.Pool> readPools() throws LibvirtException {
@@ -462,6 +550,89 @@ public final class LibvirtHypervisor implements Hypervisor {
                 throw he;
             }
             throw new HypervisorException(String.valueOf(cause.getMessage()), cause);
+        }
+    }
+
+    /** The probe's operations, each a call on the libvirt thread (the probe runs on a thread of its own). */
+    private final class ProbeTarget implements KvmProbe.Target {
+
+        @Override
+        public List<String> activeDomainNames() {
+            return call(() -> {
+                List<String> names = new ArrayList<>();
+                for (int id : connect.listDomains()) {
+                    try {
+                        Domain d = connect.domainLookupByID(id);
+                        try {
+                            names.add(d.getName());
+                        }
+                        finally {
+                            d.free();
+                        }
+                    }
+                    catch (LibvirtException e) {
+                        if (code(e) != ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                            throw e;
+                        }
+                    }
+                }
+                return names;
+            });
+        }
+
+        @Override
+        public void createTransient(String xml) {
+            run(() -> {
+                connect.domainCreateXML(xml, 0).free();
+                return null;
+            });
+        }
+
+        @Override
+        public Optional<KvmProbe.Sample> sample(String name) {
+            return call(() -> {
+                Optional<DomainStatus> status = connect.domainStatus(name);
+                Domain domain = status.isPresent() ? lookupDomain(name) : null;
+                if (domain == null) {
+                    return Optional.empty();
+                }
+                try {
+                    return Optional.of(new KvmProbe.Sample(status.get(), Duration.ofNanos(domain.getInfo().cpuTime)));
+                }
+                catch (LibvirtException e) {
+                    // Ended between the two reads: a transient domain is gone once it stops.
+                    if (code(e) == ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                        return Optional.<KvmProbe.Sample>empty();
+                    }
+                    throw e;
+                }
+                finally {
+                    domain.free();
+                }
+            });
+        }
+
+        @Override
+        public void destroy(String name) {
+            run(() -> {
+                Domain domain = lookupDomain(name);
+                if (domain == null) {
+                    return null;
+                }
+                try {
+                    domain.destroy();
+                }
+                catch (LibvirtException e) {
+                    // Gone or stopped between the lookup and the destroy: what we wanted.
+                    if (code(e) != ErrorNumber.VIR_ERR_NO_DOMAIN && code(e) != ErrorNumber.VIR_ERR_OPERATION_INVALID) {
+                        throw e;
+                    }
+                }
+                finally {
+                    domain.free();
+                }
+                return null;
+            });
         }
     }
 

@@ -96,10 +96,10 @@ public final class ProvisionHandler {
         var existing = hypervisor.domain(vmId);
         if (existing.isPresent()) {
             // A redelivery, or a retry after a crash: the domain is ours, whatever got us here.
-            if (!existing.get().running()) {
+            if (!existing.get().active()) {
                 hypervisor.startDomain(vmId);
             }
-            return hypervisor.domainXml(vmId);
+            return runningDomainXml(vmId);
         }
         StorageSpec storage = spec.storage();
         spec.pools().forEach(this::ensureActive);
@@ -140,7 +140,21 @@ public final class ProvisionHandler {
         hypervisor.defineDomain(DomainXml.render(vmId, spec, context));
         attempt.domainDefined = true;
         hypervisor.startDomain(vmId);
-        return hypervisor.domainXml(vmId);
+        return runningDomainXml(vmId);
+    }
+
+    /**
+     * The live XML of a domain just started, unless libvirt already reports it stopped (a KVM emulation failure,
+     * for one, pauses the guest): then the VM failed, whatever the start call said.
+     */
+    private String runningDomainXml(String vmId) {
+        Hypervisor.LiveDomain live = hypervisor.liveDomain(vmId);
+        if (live.status().failedToRun()) {
+            throw new ProvisionFailure(FailureCode.LIBVIRT_ERROR, "the domain " + vmId + " on host "
+                    + identity.hostId() + " is " + live.status() + " instead of running (libvirt's log of the domain "
+                    + "says why)");
+        }
+        return live.xml();
     }
 
     private void ensureActive(String pool) {

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -15,8 +17,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.vmplane.agent.hypervisor.DomainStatus;
 import io.vmplane.agent.hypervisor.HostFacts;
 import io.vmplane.agent.hypervisor.Hypervisor;
+import io.vmplane.agent.hypervisor.KvmProbeSettings;
 import io.vmplane.agent.hypervisor.LibvirtHypervisor;
 import io.vmplane.agent.hypervisor.VirtType;
 import io.vmplane.schemas.host.HostInventory;
@@ -55,7 +59,8 @@ class SimulatedHostProvisionIT {
     @BeforeEach
     void connectToFreshSimulatedHost() {
         String uri = Libvirt.testUri(Libvirt.writeSimulatedHost(dir, HOST, true));
-        hypervisor = new LibvirtHypervisor(uri, VirtType.AUTO);
+        hypervisor = new LibvirtHypervisor(uri, VirtType.AUTO,
+                new KvmProbeSettings(HOST, Optional.empty(), Duration.ofSeconds(6)));
         handler = new ProvisionHandler(hypervisor, new ProvisionHandler.Identity(HOST, "it-sim", "127.0.0.1"),
                 Clock.systemUTC(), events::add, inventoryChanges::incrementAndGet);
     }
@@ -104,7 +109,7 @@ class SimulatedHostProvisionIT {
                 .contains("device='cdrom'")
                 .contains("<address domain='0x0000' bus='0x3b' slot='0x00' function='0x0'/>")
                 .contains("it-sim</vmplane:stack>");
-        assertThat(hypervisor.domain(vmId)).contains(new Hypervisor.DomainState(true));
+        assertThat(hypervisor.domain(vmId)).map(DomainStatus::power).contains(DomainStatus.Power.RUNNING);
         HostFacts facts = hypervisor.facts();
         assertThat(pool(facts, "default").volumes()).contains(vmId + "-disk0.qcow2");
         assertThat(facts.pciDevices()).singleElement().extracting(HostInventory.PciDevice::inUse).isEqualTo(true);
@@ -145,7 +150,7 @@ class SimulatedHostProvisionIT {
                 VmStatus.PROVISIONING, VmStatus.RUNNING);
         assertThat(events.get(3).domainXml()).contains("<name>" + vmId + "</name>");
         assertThat(hypervisor.facts().pools()).isEqualTo(before.pools());
-        assertThat(hypervisor.domain(vmId)).contains(new Hypervisor.DomainState(true));
+        assertThat(hypervisor.domain(vmId)).map(DomainStatus::power).contains(DomainStatus.Power.RUNNING);
     }
 
     @Test
