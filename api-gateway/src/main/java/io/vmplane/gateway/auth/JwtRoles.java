@@ -30,7 +30,8 @@ public final class JwtRoles implements Converter<Jwt, AbstractAuthenticationToke
         }
         return roles.stream()
                 .filter(String.class::isInstance)
-                .map(r -> (GrantedAuthority) new SimpleGrantedAuthority("ROLE_" + ((String) r).toUpperCase(Locale.ROOT)))
+                .map(r -> (GrantedAuthority) new SimpleGrantedAuthority(
+                        "ROLE_" + ((String) r).toUpperCase(Locale.ROOT)))
                 .toList();
     }
 }

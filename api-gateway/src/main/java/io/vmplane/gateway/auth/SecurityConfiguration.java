@@ -67,8 +67,8 @@ public class SecurityConfiguration {
                 .oauth2ResourceServer(rs -> rs
                         .authenticationEntryPoint(entryPoint)
                         .accessDeniedHandler(denied)
-                        .jwt(jwt -> jwt.jwtDecoder(decoder)
-                                .jwtAuthenticationConverter(new ReactiveJwtAuthenticationConverterAdapter(new JwtRoles()))))
+                        .jwt(jwt -> jwt.jwtDecoder(decoder).jwtAuthenticationConverter(
+                                new ReactiveJwtAuthenticationConverterAdapter(new JwtRoles()))))
                 .build();
     }
 

@@ -11,6 +11,7 @@ import io.vmplane.gateway.web.StoreErrors;
 import io.vmplane.store.CapacityLedger;
 import io.vmplane.store.HostRegistry;
 import io.vmplane.store.Usage;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -25,7 +26,8 @@ public class HostController {
     private final GatewayProperties properties;
     private final Clock clock;
 
-    public HostController(HostRegistry registry, CapacityLedger ledger, GatewayProperties properties, Clock clock) {
+    public HostController(@Lazy HostRegistry registry, @Lazy CapacityLedger ledger, GatewayProperties properties,
+                          Clock clock) {
         this.registry = registry;
         this.ledger = ledger;
         this.properties = properties;

@@ -90,7 +90,8 @@ public final class KafkaCommandPublisher implements CommandPublisher, AutoClosea
 
     @Override
     public void close() {
-        producer.onErrorResume(e -> Mono.empty()).blockOptional(Duration.ofSeconds(5)).ifPresent(p -> p.close(Duration.ofSeconds(2)));
+        producer.onErrorResume(e -> Mono.empty()).blockOptional(Duration.ofSeconds(5))
+                .ifPresent(p -> p.close(Duration.ofSeconds(2)));
         sendScheduler.dispose();
     }
 }

@@ -53,6 +53,7 @@ public final class TopicCreator implements AutoCloseable {
     @Override
     public void close() {
         creation.dispose();
-        admin.onErrorResume(e -> Mono.empty()).blockOptional(Duration.ofSeconds(5)).ifPresent(client -> client.close(Duration.ofSeconds(1)));
+        admin.onErrorResume(e -> Mono.empty()).blockOptional(Duration.ofSeconds(5))
+                .ifPresent(client -> client.close(Duration.ofSeconds(1)));
     }
 }

@@ -6,6 +6,7 @@ import io.vmplane.gateway.auth.Caller;
 import io.vmplane.gateway.web.ApiException;
 import io.vmplane.gateway.web.StoreErrors;
 import io.vmplane.store.VmStore;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -21,7 +22,7 @@ public class OperationController {
 
     private final VmStore vms;
 
-    public OperationController(VmStore vms) {
+    public OperationController(@Lazy VmStore vms) {
         this.vms = vms;
     }
 

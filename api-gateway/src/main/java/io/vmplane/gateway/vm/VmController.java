@@ -12,6 +12,7 @@ import io.vmplane.gateway.web.FieldError;
 import io.vmplane.gateway.web.Problem;
 import io.vmplane.schemas.vm.VmIds;
 import io.vmplane.store.VmStore;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -37,7 +38,7 @@ public class VmController {
     private final VmStore vms;
     private final GatewayProperties properties;
 
-    public VmController(VmCreation creation, VmStore vms, GatewayProperties properties) {
+    public VmController(VmCreation creation, @Lazy VmStore vms, GatewayProperties properties) {
         this.creation = creation;
         this.vms = vms;
         this.properties = properties;

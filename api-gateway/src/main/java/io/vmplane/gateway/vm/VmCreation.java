@@ -25,6 +25,7 @@ import io.vmplane.store.VmRecord;
 import io.vmplane.store.VmStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.PropertyNamingStrategies;
@@ -50,7 +51,7 @@ public class VmCreation {
     private final GatewayProperties properties;
     private final Clock clock;
 
-    public VmCreation(VmStore vms, IdempotencyStore idempotency, CommandPublisher publisher,
+    public VmCreation(@Lazy VmStore vms, @Lazy IdempotencyStore idempotency, CommandPublisher publisher,
                       GatewayProperties properties, Clock clock) {
         this.vms = vms;
         this.idempotency = idempotency;
