@@ -7,8 +7,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.vmplane.agent.hypervisor.Hypervisor;
-import io.vmplane.agent.hypervisor.KvmProbeSettings;
-import io.vmplane.agent.hypervisor.LibvirtHypervisor;
 import io.vmplane.agent.kafka.CommandConsumer;
 import io.vmplane.agent.kafka.KafkaPublisher;
 import io.vmplane.agent.kafka.TopicSetup;
@@ -16,7 +14,10 @@ import io.vmplane.agent.provision.ProvisionHandler;
 import io.vmplane.agent.report.InventoryReporter;
 import io.vmplane.schemas.messages.HostCommand;
 
-/** Wires the agent: one libvirt connection, one producer, the command consumer and the reporters. */
+/**
+ * Wires the agent: one producer, the command consumer and the reporters around the libvirt connection, which
+ * {@link HypervisorInitializer} opened before the context refreshed.
+ */
 @Configuration(proxyBeanMethods = false)
 public class AgentConfiguration {
 
@@ -32,16 +33,6 @@ public class AgentConfiguration {
     @Bean
     KafkaTopicsReady kafkaTopicsReady(KafkaProperties kafka) {
         return new KafkaTopicsReady(TopicSetup.ensureTopicsAsync(kafka.buildAdminProperties()));
-    }
-
-    /**
-     * Opened here, closed when the context closes (after {@link AgentRuntime} stopped). Declared early: a KVM probe
-     * it starts runs while the rest of the context is made; {@link AgentRuntime} awaits its decision.
-     */
-    @Bean(destroyMethod = "close")
-    Hypervisor hypervisor(AgentProperties properties) {
-        return new LibvirtHypervisor(properties.libvirtUri(), properties.virtType(), new KvmProbeSettings(
-                properties.hostId(), properties.kvmProbeImagePath(), properties.kvmProbeDuration()));
     }
 
     @Bean(destroyMethod = "close")

@@ -57,7 +57,14 @@ import org.springframework.context.annotation.Import;
 @Import(AgentConfiguration.class)
 public class HostAgentApplication {
 
+    /** The agent as an application, with the initializer that connects to libvirt before the context refreshes. */
+    public static SpringApplication application() {
+        SpringApplication application = new SpringApplication(HostAgentApplication.class);
+        application.addInitializers(new HypervisorInitializer());
+        return application;
+    }
+
     public static void main(String[] args) {
-        SpringApplication.run(HostAgentApplication.class, args);
+        application().run(args);
     }
 }

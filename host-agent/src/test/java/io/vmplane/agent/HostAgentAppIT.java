@@ -25,7 +25,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import io.vmplane.agent.kafka.TopicSetup;
@@ -145,7 +144,7 @@ class HostAgentAppIT {
     }
 
     private ConfigurableApplicationContext startAgent() {
-        return new SpringApplicationBuilder(HostAgentApplication.class).run(
+        return HostAgentApplication.application().run(
                 "--spring.kafka.bootstrap-servers=" + bootstrap,
                 "--server.port=0",
                 "--vmplane.agent.host-id=" + hostId,
