@@ -8,6 +8,11 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  */
 public record Caller(String user, String project, boolean admin) {
 
+    /** Callers see their own project's VMs and operations; admins see every project's. */
+    public boolean maySee(String project) {
+        return admin || this.project.equals(project);
+    }
+
     public static Caller of(JwtAuthenticationToken token) {
         boolean admin = token.getAuthorities().stream()
                 .anyMatch(a -> JwtRoles.ADMIN_AUTHORITY.equals(a.getAuthority()));

@@ -13,7 +13,10 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
-/** Operations, as clients poll them. An operation of another project is reported like an unknown one. */
+/**
+ * Operations, as clients poll them. An operation of another project is reported like an unknown one (admins see
+ * every project's).
+ */
 @RestController
 public class OperationController {
 
@@ -33,7 +36,7 @@ public class OperationController {
             return Mono.error(notFound());
         }
         return StoreErrors.as503(vms.operation(id))
-                .filter(op -> caller.project().equals(op.project()))
+                .filter(op -> caller.maySee(op.project()))
                 .map(OperationView::of)
                 .switchIfEmpty(Mono.error(OperationController::notFound));
     }

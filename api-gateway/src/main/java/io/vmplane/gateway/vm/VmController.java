@@ -25,7 +25,10 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import reactor.core.publisher.Mono;
 
-/** Creating and reading VMs. A VM of another project is reported exactly like one that does not exist. */
+/**
+ * Creating and reading VMs. A caller sees the VMs of its own project (admins see every project's); any other VM is
+ * reported exactly like one that does not exist.
+ */
 @RestController
 @RequestMapping("/virtualization/virtualmachines")
 public class VmController {
@@ -71,7 +74,7 @@ public class VmController {
             return Mono.error(notFound());
         }
         return StoreErrors.as503(vms.get(id))
-                .filter(vm -> caller.project().equals(vm.project()))
+                .filter(vm -> caller.maySee(vm.project()))
                 .map(vm -> VmView.of(vm, caller.admin()))
                 .switchIfEmpty(Mono.error(VmController::notFound));
     }

@@ -225,26 +225,30 @@ class GatewayIT {
     }
 
     @Test
-    void shouldHideVmsAndOperationsOfOtherProjects() {
+    void shouldHideVmsAndOperationsOfOtherProjectsFromNonAdmins() {
         // Given a VM of one project
         JsonNode accepted = json(create(TOKENS.user("dave", project), Examples.MULTI_DISK, null),
                 HttpStatus.ACCEPTED);
-        String other = TOKENS.admin("eve", "other-" + UUID.randomUUID());
-        // When a caller of another project asks for it, even an admin
+        String vmPath = "/api/v1/virtualization/virtualmachines/" + accepted.get("id").stringValue();
+        String operationPath = "/api/v1/operations/" + accepted.get("operation_id").stringValue();
+        String other = TOKENS.user("eve", "other-" + UUID.randomUUID());
+        // When a user of another project asks for it
         // Then it is not found, exactly like an unknown VM
-        JsonNode hidden = problem(client.get().uri("/api/v1/virtualization/virtualmachines/"
-                        + accepted.get("id").stringValue()).header(HttpHeaders.AUTHORIZATION, "Bearer " + other)
+        JsonNode hidden = problem(client.get().uri(vmPath).header(HttpHeaders.AUTHORIZATION, "Bearer " + other)
                 .exchange(), HttpStatus.NOT_FOUND, "VM_NOT_FOUND");
         JsonNode unknown = problem(client.get().uri("/api/v1/virtualization/virtualmachines/" + VmIds.newVmId())
                 .header(HttpHeaders.AUTHORIZATION, "Bearer " + other).exchange(), HttpStatus.NOT_FOUND,
                 "VM_NOT_FOUND");
         assertThat(hidden).isEqualTo(unknown);
-        problem(client.get().uri("/api/v1/operations/" + accepted.get("operation_id").stringValue())
-                .header(HttpHeaders.AUTHORIZATION, "Bearer " + other).exchange(), HttpStatus.NOT_FOUND,
-                "OPERATION_NOT_FOUND");
+        problem(client.get().uri(operationPath).header(HttpHeaders.AUTHORIZATION, "Bearer " + other).exchange(),
+                HttpStatus.NOT_FOUND, "OPERATION_NOT_FOUND");
         problem(client.get().uri("/api/v1/virtualization/virtualmachines/not-a-vm-id")
                 .header(HttpHeaders.AUTHORIZATION, "Bearer " + other).exchange(), HttpStatus.NOT_FOUND,
                 "VM_NOT_FOUND");
+        // and an admin of another project sees both
+        String admin = TOKENS.admin("ops", "ops-" + UUID.randomUUID());
+        assertThat(get(admin, vmPath, HttpStatus.OK).get("project").stringValue()).isEqualTo(project);
+        assertThat(get(admin, operationPath, HttpStatus.OK).get("state").stringValue()).isEqualTo("pending");
     }
 
     @Test
