@@ -88,6 +88,9 @@ final class KvmProbe {
                 target.createTransient(domainXml(name, image, emulator));
             }
             catch (HypervisorException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
                 return KvmProbeVerdict.notStarted(e.getMessage());
             }
             long started = System.nanoTime();

@@ -12,11 +12,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.libvirt.Connect;
 import org.libvirt.Device;
@@ -31,7 +29,6 @@ import org.libvirt.StorageVol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.vmplane.agent.domain.DomainType;
 import io.vmplane.agent.domain.PciAddress;
 import io.vmplane.schemas.host.HostInventory;
 import io.vmplane.schemas.vm.DiskSpec;
@@ -47,10 +44,6 @@ public final class LibvirtHypervisor implements Hypervisor {
 
     private static final Logger log = LoggerFactory.getLogger(LibvirtHypervisor.class);
     private static final String ARCH = "x86_64";
-    private static final Path DEV_KVM = Path.of("/dev/kvm");
-    /** How much longer than the longest probe a decision may take (starting the probe domain, slow libvirt). */
-    private static final Duration DECISION_SLACK = Duration.ofSeconds(90);
-    private static final Duration PROBE_STOP_TIMEOUT = Duration.ofSeconds(30);
     /**
      * Replaces libvirt's default error function, which prints every error (a lookup miss too) to stderr; errors
      * still reach us as exceptions. Held here so JNA's callback stays reachable.
@@ -62,10 +55,7 @@ public final class LibvirtHypervisor implements Hypervisor {
     private final StateReadingConnect connect;
     private final String kind;
     private final Optional<String> emulator;
-    private final Duration decisionTimeout;
-    private final CompletableFuture<VirtTypeDecision> decision;
-    /** The thread the KVM probe runs on, or null when there is no probe. */
-    private volatile ExecutorService probeThread;
+    private final VirtTypeResolution resolution;
     private final Map<String, Long> declaredPoolCapacities;
     private volatile boolean alive = true;
 
@@ -99,14 +89,15 @@ public final class LibvirtHypervisor implements Hypervisor {
             throw e;
         }
         this.connect = opened;
-        this.decisionTimeout = probe.duration().multipliedBy(KvmProbeVerdict.CAP_FACTOR).plus(DECISION_SLACK);
         try {
             this.emulator = "test".equals(kind) ? Optional.empty()
                     : call(() -> LibvirtXml.emulator(opened.getCapabilities(), ARCH));
-            this.decision = decide(virtType, probe);
+            this.resolution = "test".equals(kind) ? VirtTypeResolution.testDriver(uri)
+                    : VirtTypeResolution.start(uri, virtType, probe, new ProbeTarget(),
+                            () -> call(() -> LibvirtXml.offersDomainType(opened.getCapabilities(), ARCH, "kvm")),
+                            emulator.orElse(null));
         }
         catch (RuntimeException e) {
-            stopProbe();
             thread.submit(() -> opened.close());
             thread.shutdown();
             throw e;
@@ -122,21 +113,7 @@ public final class LibvirtHypervisor implements Hypervisor {
 
     @Override
     public VirtTypeDecision virtTypeDecision() {
-        try {
-            return decision.get(decisionTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HypervisorException("interrupted while waiting for the domain type decision", e);
-        }
-        catch (ExecutionException e) {
-            throw new HypervisorException("the domain type could not be decided: " + e.getCause().getMessage(),
-                    e.getCause());
-        }
-        catch (TimeoutException e) {
-            throw new HypervisorException("the domain type was not decided within " + decisionTimeout.toSeconds()
-                    + " s (the KVM probe hangs in libvirt)", e);
-        }
+        return resolution.await();
     }
 
     @Override
@@ -293,7 +270,7 @@ public final class LibvirtHypervisor implements Hypervisor {
      */
     @Override
     public void close() {
-        stopProbe();
+        resolution.close();
         try {
             run(() -> connect.close());
         }
@@ -311,76 +288,6 @@ public final class LibvirtHypervisor implements Hypervisor {
             }
         }
         log.info("Closed the libvirt connection to {}", uri);
-    }
-
-    /** Decided now, or by a KVM probe on its own thread (then the future completes within the probe duration). */
-    private CompletableFuture<VirtTypeDecision> decide(VirtType virtType, KvmProbeSettings probe) {
-        if ("test".equals(kind)) {
-            return decided(new VirtTypeDecision(DomainType.TEST, "the test driver's domains are of type test"));
-        }
-        ProbeTarget target = new ProbeTarget();
-        KvmProbe.destroyLeftovers(target, probe.hostId());
-        switch (virtType) {
-            case KVM -> {
-                return decided(new VirtTypeDecision(DomainType.KVM, "vmplane.agent.virt-type is kvm"));
-            }
-            case QEMU -> {
-                return decided(new VirtTypeDecision(DomainType.QEMU, "vmplane.agent.virt-type is qemu"));
-            }
-            case AUTO -> {
-            }
-        }
-        if (!Files.exists(DEV_KVM)) {
-            return decided(new VirtTypeDecision(DomainType.QEMU, DEV_KVM + " does not exist"));
-        }
-        if (!call(() -> LibvirtXml.offersDomainType(connect.getCapabilities(), ARCH, "kvm"))) {
-            return decided(new VirtTypeDecision(DomainType.QEMU, "the host capabilities offer no kvm domains"));
-        }
-        if (probe.image().isEmpty()) {
-            log.warn("KVM is unverified on {}: no KVM probe image (vmplane.agent.kvm-probe-image), so only the "
-                    + "capabilities decide", uri);
-            return decided(new VirtTypeDecision(DomainType.KVM, "unverified: " + DEV_KVM + " exists and the host "
-                    + "capabilities offer kvm domains, and there is no KVM probe image to boot"));
-        }
-        probeThread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "kvm-probe");
-            t.setDaemon(true);
-            return t;
-        });
-        long start = System.nanoTime();
-        KvmProbe kvmProbe = new KvmProbe(target, probe, emulator.orElse(null));
-        return CompletableFuture.supplyAsync(kvmProbe::run, probeThread)
-                .exceptionally(e -> new VirtTypeDecision(DomainType.QEMU,
-                        "the KVM probe failed: " + (e.getCause() != null ? e.getCause() : e).getMessage()))
-                .thenApply(d -> {
-                    log.info("The KVM probe on {} took {} ms", uri, (System.nanoTime() - start) / 1_000_000);
-                    return logged(d);
-                });
-    }
-
-    private CompletableFuture<VirtTypeDecision> decided(VirtTypeDecision d) {
-        return CompletableFuture.completedFuture(logged(d));
-    }
-
-    private VirtTypeDecision logged(VirtTypeDecision d) {
-        log.info("Domains on {} are of type {}: {}", uri, d.type().wire(), d.reason());
-        return d;
-    }
-
-    /** Interrupts a running probe and waits until it has destroyed its domain. */
-    private void stopProbe() {
-        if (probeThread == null) {
-            return;
-        }
-        probeThread.shutdownNow();
-        try {
-            if (!probeThread.awaitTermination(PROBE_STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                log.warn("The KVM probe on {} did not stop within {} s", uri, PROBE_STOP_TIMEOUT.toSeconds());
-            }
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private List<HostInventory.Pool> readPools() throws LibvirtException {
