@@ -14,6 +14,9 @@ public interface IdempotencyStore {
      */
     Mono<Entry> putIfAbsent(String project, String key, Entry entry, Duration ttl);
 
+    /** The entry a key holds, or empty when it is unknown (or expired). */
+    Mono<Entry> get(String project, String key);
+
     record Entry(String requestHash, String vmId, String operationId) {
     }
 }

@@ -1,5 +1,8 @@
 package io.vmplane.store;
 
+import java.time.Duration;
+import java.util.Objects;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -22,11 +25,11 @@ public final class StateStores implements AutoCloseable {
     private final HostRegistry hosts;
     private final CapacityLedger ledger;
 
-    private StateStores(RedisClient client, StatefulRedisConnection<String, String> connection) {
+    private StateStores(RedisClient client, StatefulRedisConnection<String, String> connection, Options options) {
         this.client = client;
         this.connection = connection;
         RedisAsyncCommands<String, String> redis = connection.async();
-        this.vms = new RedisVmStore(redis);
+        this.vms = new RedisVmStore(redis, options.operationRetention());
         this.idempotency = new RedisIdempotencyStore(redis);
         this.hosts = new RedisHostRegistry(redis);
         this.ledger = new RedisCapacityLedger(redis);
@@ -39,9 +42,19 @@ public final class StateStores implements AutoCloseable {
      * @throws io.lettuce.core.RedisConnectionException when Redis cannot be reached
      */
     public static StateStores connect(String redisUri) {
+        return connect(redisUri, Options.DEFAULT);
+    }
+
+    /**
+     * Connects to Redis (blocking until connected or failed) with the given options.
+     *
+     * @throws io.lettuce.core.RedisConnectionException when Redis cannot be reached
+     */
+    public static StateStores connect(String redisUri, Options options) {
+        Objects.requireNonNull(options, "options");
         RedisClient client = RedisClient.create(redisUri);
         try {
-            return new StateStores(client, client.connect());
+            return new StateStores(client, client.connect(), options);
         }
         catch (RuntimeException e) {
             client.shutdown();
@@ -63,6 +76,22 @@ public final class StateStores implements AutoCloseable {
 
     public CapacityLedger ledger() {
         return ledger;
+    }
+
+    /**
+     * How the stores behave.
+     *
+     * @param operationRetention how long an ended operation stays readable (its hash's time to live)
+     */
+    public record Options(Duration operationRetention) {
+
+        public static final Options DEFAULT = new Options(Duration.ofDays(7));
+
+        public Options {
+            if (operationRetention == null || operationRetention.isNegative() || operationRetention.isZero()) {
+                throw new IllegalArgumentException("operationRetention must be positive: " + operationRetention);
+            }
+        }
     }
 
     /** Closes the connection and shuts the client's threads down. */

@@ -1,6 +1,11 @@
 package io.vmplane.store;
 
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
 import io.vmplane.schemas.messages.VmEvent;
+import io.vmplane.schemas.vm.VmStatus;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -33,4 +38,67 @@ public interface VmStore {
 
     /** All VMs, newest first (admin and tests; paging comes with the list endpoint). */
     Flux<VmRecord> all();
+
+    /**
+     * Up to {@code limit} VMs, newest first (by creation time, then id descending), of one project or, with a null
+     * project, of every project, starting after {@code after} (null: from the newest). A VM whose final status is
+     * {@code deleted} leaves its project's listing but stays in the listing of all projects; callers filter it.
+     */
+    Flux<VmRecord> page(String projectOrNull, PageCursor after, int limit);
+
+    /**
+     * Begins a life-cycle operation in one atomic step: the VM must exist (and not be deleted), its current
+     * operation must have ended and its status must be one of {@code request.allowedStatuses()} (empty: any). On
+     * success the VM's generation is incremented, the new operation ({@code pending}) is written with the id
+     * {@link io.vmplane.schemas.vm.VmIds#operationIdFor} of the new generation and becomes the VM's current one, the
+     * status becomes {@code request.acceptedStatus()} (null: unchanged), the version that of phase ACCEPTED of the
+     * new generation, and the VM joins the active set.
+     */
+    Mono<BeginResult> beginOperation(BeginOperation request);
+
+    /** Where a page starts: after the VM with this creation score (epoch ms) and id. */
+    record PageCursor(long createdAtMillis, String vmId) {
+
+        public PageCursor {
+            Objects.requireNonNull(vmId, "vmId");
+        }
+
+        public static PageCursor after(VmRecord vm) {
+            return new PageCursor(vm.createdAt().toEpochMilli(), vm.id());
+        }
+    }
+
+    /**
+     * @param kind            {@code start}, {@code stop}, {@code reboot} or {@code delete}
+     * @param allowedStatuses the statuses the operation may start from; empty for any
+     * @param acceptedStatus  the VM's status once accepted ({@code stopping}, {@code deleting}), null to keep it
+     * @param deadline        the command's deadline
+     */
+    record BeginOperation(String vmId, String kind, List<VmStatus> allowedStatuses, VmStatus acceptedStatus,
+                          Instant now, Instant deadline) {
+
+        public BeginOperation {
+            Objects.requireNonNull(vmId, "vmId");
+            Objects.requireNonNull(kind, "kind");
+            allowedStatuses = allowedStatuses == null ? List.of() : List.copyOf(allowedStatuses);
+            Objects.requireNonNull(now, "now");
+            Objects.requireNonNull(deadline, "deadline");
+        }
+    }
+
+    /**
+     * @param status      the VM's status afterwards (null when it does not exist)
+     * @param generation  the VM's generation afterwards (the new one when accepted)
+     * @param operationId the VM's current operation afterwards (the new one when accepted)
+     */
+    record BeginResult(Outcome outcome, VmStatus status, long generation, String operationId) {
+
+        public boolean accepted() {
+            return outcome == Outcome.ACCEPTED;
+        }
+    }
+
+    enum Outcome {
+        ACCEPTED, NOT_FOUND, INVALID_STATE, OPERATION_IN_PROGRESS
+    }
 }

@@ -33,4 +33,10 @@ public final class RedisIdempotencyStore implements IdempotencyStore {
                         Long.toString(Math.max(1, ttl.toMillis())))
                 .map(json -> Json.read(json, Entry.class));
     }
+
+    @Override
+    public Mono<Entry> get(String project, String key) {
+        return Mono.fromCompletionStage(() -> redis.get(RedisKeys.idempotency(project, key)))
+                .map(json -> Json.read(json, Entry.class));
+    }
 }

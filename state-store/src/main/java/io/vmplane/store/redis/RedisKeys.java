@@ -17,6 +17,12 @@ final class RedisKeys {
     /** Sorted set of every VM id, scored by creation time (epoch milliseconds). */
     static final String ALL_VMS = PREFIX + "vms";
 
+    /**
+     * Prefix of a project's sorted set of VM ids (scored like {@link #ALL_VMS}); the project follows unencoded, as
+     * the last part of the key (the {@code apply} script builds it the same way).
+     */
+    static final String PROJECT_VMS_PREFIX = PREFIX + "vms:project:";
+
     /** Set of the ids of VMs whose latest operation has not ended. */
     static final String ACTIVE_VMS = PREFIX + "vms:active";
 
@@ -28,6 +34,10 @@ final class RedisKeys {
 
     static String vm(String vmId) {
         return PREFIX + "vm:" + vmId;
+    }
+
+    static String projectVms(String project) {
+        return PROJECT_VMS_PREFIX + project;
     }
 
     static String operation(String operationId) {

@@ -1,11 +1,13 @@
 -- Applies a VM event if its version is strictly higher than the stored one; returns 1 if applied, else 0.
 -- An unknown VM is left alone (0). The VM's current operation (operation_id in the VM hash) follows the phase
--- (version % 16) when the event is of the VM's current generation: 0 pending, 1-7 running, 8+ succeeded, or
--- failed when the status is 'failed'; a final phase takes the VM out of the active set. A missing operation hash
--- is not created.
+-- (version % 16) when the event is of the VM's current generation: 0 pending, 1-7 running, 8+ failed when the
+-- event has a reason or the status is 'failed', else succeeded; a final phase takes the VM out of the active set
+-- and gives the operation hash a time to live (the retention). A missing operation hash is not created. A final
+-- 'deleted' takes the VM out of its project's listing.
 -- KEYS[1] VM hash, KEYS[2] set of active VM ids
 -- ARGV[1] version, ARGV[2] generation, ARGV[3] status, ARGV[4] host, ARGV[5] reason, ARGV[6] message,
--- ARGV[7] domain XML, ARGV[8] updated-at, ARGV[9] VM id, ARGV[10] operation key prefix ('' stands for null)
+-- ARGV[7] domain XML, ARGV[8] updated-at, ARGV[9] VM id, ARGV[10] operation key prefix ('' stands for null),
+-- ARGV[11] operation retention (ms), ARGV[12] key prefix of the per-project sorted sets
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return 0
 end
@@ -49,7 +51,7 @@ local opKey = opId and (ARGV[10] .. opId)
 if opKey and generation == tonumber(ARGV[2]) and redis.call('EXISTS', opKey) == 1 then
   local phase = version % 16
   if phase >= 8 then
-    if ARGV[3] == 'failed' then
+    if ARGV[3] == 'failed' or ARGV[5] ~= '' then
       redis.call('HSET', opKey, 'state', 'failed', 'updated_at', ARGV[8])
       if ARGV[5] ~= '' then redis.call('HSET', opKey, 'error_code', ARGV[5]) end
       if ARGV[6] ~= '' then redis.call('HSET', opKey, 'error_message', ARGV[6]) end
@@ -58,11 +60,18 @@ if opKey and generation == tonumber(ARGV[2]) and redis.call('EXISTS', opKey) == 
       redis.call('HDEL', opKey, 'error_code', 'error_message')
     end
     redis.call('SREM', KEYS[2], ARGV[9])
+    redis.call('PEXPIRE', opKey, ARGV[11])
   else
     local state = 'running'
     if phase == 0 then state = 'pending' end
     redis.call('HSET', opKey, 'state', state, 'updated_at', ARGV[8])
     redis.call('SADD', KEYS[2], ARGV[9])
+  end
+end
+if ARGV[3] == 'deleted' and version % 16 >= 8 then
+  local project = redis.call('HGET', KEYS[1], 'project')
+  if project then
+    redis.call('ZREM', ARGV[12] .. project, ARGV[9])
   end
 end
 return 1

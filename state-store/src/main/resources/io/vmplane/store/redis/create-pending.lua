@@ -1,5 +1,6 @@
 -- Creates a VM and its operation unless the VM exists; returns the VM hash that holds afterwards (HGETALL).
--- KEYS[1] VM hash, KEYS[2] operation hash, KEYS[3] sorted set of all VM ids, KEYS[4] set of active VM ids
+-- KEYS[1] VM hash, KEYS[2] operation hash, KEYS[3] sorted set of all VM ids, KEYS[4] set of active VM ids,
+-- KEYS[5] sorted set of the project's VM ids
 -- ARGV[1] VM id, ARGV[2] creation score (epoch ms), ARGV[3] '1' when the operation is active,
 -- ARGV[4] n = number of VM hash arguments, ARGV[5 .. 4+n] VM field/value pairs, the rest operation field/value pairs
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -19,6 +20,7 @@ if #op > 0 then
   redis.call('HSET', KEYS[2], unpack(op))
 end
 redis.call('ZADD', KEYS[3], ARGV[2], ARGV[1])
+redis.call('ZADD', KEYS[5], ARGV[2], ARGV[1])
 if ARGV[3] == '1' then
   redis.call('SADD', KEYS[4], ARGV[1])
 end

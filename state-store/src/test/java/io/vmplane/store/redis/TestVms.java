@@ -27,8 +27,12 @@ final class TestVms {
     }
 
     static VmRecord pendingVm(String vmId, Instant createdAt) {
+        return pendingVm(vmId, createdAt, "dev");
+    }
+
+    static VmRecord pendingVm(String vmId, Instant createdAt, String project) {
         Instant at = createdAt.truncatedTo(ChronoUnit.MILLIS);
-        return new VmRecord(vmId, SPEC.name(), "dev", "alice", VmStatus.PENDING, null, null, null, SPEC, null, 1,
+        return new VmRecord(vmId, SPEC.name(), project, "alice", VmStatus.PENDING, null, null, null, SPEC, null, 1,
                 VmEvent.version(1, VmEvent.Phase.ACCEPTED), VmIds.operationIdFor(vmId, 1),
                 at.plus(Duration.ofMinutes(10)), at, at);
     }
