@@ -15,9 +15,11 @@ public class CommandListener {
     public static final String GROUP = "provisioning-worker";
 
     private final CreateVmHandler createVm;
+    private final LifecycleHandler lifecycle;
 
-    public CommandListener(CreateVmHandler createVm) {
+    public CommandListener(CreateVmHandler createVm, LifecycleHandler lifecycle) {
         this.createVm = createVm;
+        this.lifecycle = lifecycle;
     }
 
     @KafkaListener(id = "vm-commands", topics = Topics.VM_COMMANDS, groupId = GROUP)
@@ -25,6 +27,9 @@ public class CommandListener {
         VmCommand command = CommandReader.read(record.value());
         if (command instanceof VmCommand.CreateVm create) {
             createVm.handle(create);
+        }
+        else {
+            lifecycle.handle(command);
         }
     }
 }

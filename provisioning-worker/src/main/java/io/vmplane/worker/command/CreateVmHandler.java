@@ -106,7 +106,7 @@ public class CreateVmHandler {
     }
 
     /** The VM moved to a later generation, or this generation already reached its final event. */
-    private static boolean ended(VmRecord vm, long generation) {
+    static boolean ended(VmRecord vm, long generation) {
         return vm.generation() > generation || vm.version() >= VmEvent.version(generation, Phase.FINAL);
     }
 }

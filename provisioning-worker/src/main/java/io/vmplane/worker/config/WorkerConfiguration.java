@@ -8,6 +8,7 @@ import io.vmplane.store.VmStore;
 import io.vmplane.worker.command.CommandListener;
 import io.vmplane.worker.command.CreateVmHandler;
 import io.vmplane.worker.command.HostClaimer;
+import io.vmplane.worker.command.LifecycleHandler;
 import io.vmplane.worker.events.VmEventListener;
 import io.vmplane.worker.hosts.HostRegistryListener;
 import io.vmplane.worker.kafka.KafkaPublisher;
@@ -36,8 +37,14 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    CommandListener commandListener(CreateVmHandler handler) {
-        return new CommandListener(handler);
+    LifecycleHandler lifecycleHandler(VmStore vms, CapacityLedger ledger, KafkaPublisher publisher,
+                                      WorkerProperties properties, Clock clock) {
+        return new LifecycleHandler(vms, ledger, publisher, properties, clock);
+    }
+
+    @Bean
+    CommandListener commandListener(CreateVmHandler createVm, LifecycleHandler lifecycle) {
+        return new CommandListener(createVm, lifecycle);
     }
 
     @Bean

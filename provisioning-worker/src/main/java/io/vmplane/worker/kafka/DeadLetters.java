@@ -2,6 +2,7 @@ package io.vmplane.worker.kafka;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 import io.vmplane.schemas.messages.Topics;
@@ -21,8 +22,9 @@ import org.springframework.kafka.listener.ListenerExecutionFailedException;
 
 /**
  * Where a record goes that cannot be read, or whose handling failed every attempt: to {@link Topics#DEAD_LETTERS}
- * as it was, with headers saying where it came from and why. For a VM command whose VM is known, the VM fails
- * with {@code INVALID_COMMAND}, so no client waits for a command nobody will carry out. The consumer then goes on
+ * as it was, with headers saying where it came from and why. For a VM command whose VM is known, the command's
+ * operation fails with {@code INVALID_COMMAND}, so no client waits for a command nobody will carry out: a create
+ * fails the VM, a life-cycle command leaves the VM's status as it is. The consumer then goes on
  * with the next record: a bad record never stops a partition.
  */
 public class DeadLetters implements ConsumerRecordRecoverer {
@@ -110,8 +112,18 @@ public class DeadLetters implements ConsumerRecordRecoverer {
         Optional<VmCommand> command = readable(record);
         if (command.isPresent()) {
             VmCommand c = command.get();
-            return Optional.of(VmEvent.failed(c.vmId(), c.generation(), null, FailureCode.INVALID_COMMAND, message,
-                    instanceId));
+            if (c instanceof VmCommand.CreateVm) {
+                return Optional.of(VmEvent.failed(c.vmId(), c.generation(), null, FailureCode.INVALID_COMMAND,
+                        message, instanceId));
+            }
+            // A life-cycle command that cannot be carried out fails its operation, not the VM: the status stays.
+            VmRecord vm = vms.get(c.vmId()).block(storeTimeout);
+            if (vm == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new VmEvent(vm.id(), c.generation(),
+                    VmEvent.version(c.generation(), VmEvent.Phase.FINAL), vm.status(), vm.host(),
+                    FailureCode.INVALID_COMMAND, message, null, Instant.now(), instanceId));
         }
         String key = record.key() == null ? null : record.key().toString();
         if (key == null || !VmIds.VM_ID.matcher(key).matches()) {

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.vmplane.schemas.messages.VmEvent;
 import io.vmplane.schemas.vm.FailureCode;
+import io.vmplane.store.OperationRecord;
 import io.vmplane.store.VmRecord;
 import io.vmplane.store.VmStore;
 import io.vmplane.worker.config.WorkerProperties;
@@ -19,8 +20,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Every {@code sweep-interval}, fails with {@code TIMEOUT} each active VM whose deadline passed before its
- * generation reached a final event. Several workers may fail the same VM: the store keeps the first final event.
+ * Every {@code sweep-interval}, ends with {@code TIMEOUT} the operation of each active VM whose deadline passed
+ * before its generation reached a final event: a create fails the VM, a life-cycle operation keeps its status. Several workers may fail the same VM: the store keeps the first final event.
  * It releases nothing itself; the failed event does, through the event consumer.
  */
 public class DeadlineSweeper implements SmartLifecycle {
@@ -52,14 +53,26 @@ public class DeadlineSweeper implements SmartLifecycle {
         for (String vmId : active == null ? List.<String>of() : active) {
             VmRecord vm = vms.get(vmId).block(storeTimeout);
             if (vm != null && overdue(vm, now)) {
-                publisher.publish(VmEvent.failed(vm.id(), vm.generation(), vm.host(), FailureCode.TIMEOUT,
-                        "the deadline " + vm.deadline() + " passed while the VM was " + vm.status().wire(),
-                        instanceId));
+                String message = "the deadline " + vm.deadline() + " passed while the VM was " + vm.status().wire();
+                publisher.publish(creating(vm)
+                        ? VmEvent.failed(vm.id(), vm.generation(), vm.host(), FailureCode.TIMEOUT, message, instanceId)
+                        : new VmEvent(vm.id(), vm.generation(), VmEvent.version(vm.generation(), VmEvent.Phase.FINAL),
+                                vm.status(), vm.host(), FailureCode.TIMEOUT, message, null, now, instanceId));
                 log.info("VM {} failed: deadline {} passed while {}", vm.id(), vm.deadline(), vm.status().wire());
                 failed++;
             }
         }
         return failed;
+    }
+
+    /**
+     * Whether the VM's current operation is its create: only a create that times out fails the VM; a life-cycle
+     * operation fails alone and the VM keeps the status it has.
+     */
+    private boolean creating(VmRecord vm) {
+        OperationRecord operation = vm.operationId() == null ? null
+                : vms.operation(vm.operationId()).block(storeTimeout);
+        return operation == null || "create".equals(operation.kind());
     }
 
     static boolean overdue(VmRecord vm, Instant now) {
