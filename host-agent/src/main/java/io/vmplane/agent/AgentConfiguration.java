@@ -10,6 +10,7 @@ import io.vmplane.agent.hypervisor.Hypervisor;
 import io.vmplane.agent.kafka.CommandConsumer;
 import io.vmplane.agent.kafka.KafkaPublisher;
 import io.vmplane.agent.kafka.TopicSetup;
+import io.vmplane.agent.lifecycle.LifecycleHandler;
 import io.vmplane.agent.provision.ProvisionHandler;
 import io.vmplane.agent.report.InventoryReporter;
 import io.vmplane.schemas.messages.HostCommand;
@@ -57,12 +58,23 @@ public class AgentConfiguration {
     }
 
     @Bean
-    CommandConsumer commandConsumer(KafkaProperties kafka, AgentProperties properties, ProvisionHandler handler,
-                                    KafkaPublisher publisher, KafkaTopicsReady topics) {
+    LifecycleHandler lifecycleHandler(Hypervisor hypervisor, AgentProperties properties, Clock clock,
+                                      KafkaPublisher publisher, InventoryReporter inventory) {
+        var identity = new ProvisionHandler.Identity(properties.hostId(), properties.stackId(),
+                properties.graphicsListen());
+        return new LifecycleHandler(hypervisor, identity, clock, publisher, inventory::publish);
+    }
+
+    @Bean
+    CommandConsumer commandConsumer(KafkaProperties kafka, AgentProperties properties, ProvisionHandler provision,
+                                    LifecycleHandler lifecycle, KafkaPublisher publisher, KafkaTopicsReady topics) {
         return new CommandConsumer(kafka.buildConsumerProperties(), properties.hostId(), topics::hostCommandPartitions,
                 command -> {
-                    if (command instanceof HostCommand.ProvisionVm provision) {
-                        handler.handle(provision);
+                    if (command instanceof HostCommand.ProvisionVm provisionVm) {
+                        provision.handle(provisionVm);
+                    }
+                    else {
+                        lifecycle.handle(command);
                     }
                 },
                 publisher::deadLetter);

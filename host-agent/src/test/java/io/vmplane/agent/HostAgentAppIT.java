@@ -138,6 +138,34 @@ class HostAgentAppIT {
         }
     }
 
+    @Test
+    void shouldStopAndDeleteAVmThroughItsPartitionAndFreeItsGpu() {
+        // Given a running gpu-vm
+        String vmId = VmIds.newVmId();
+        agent = startAgent();
+        send(hostId, provision(hostId, vmId));
+        try (var events = new TopicTail<>(bootstrap, Topics.VM_EVENTS, VmEvent.class);
+             var inventories = new TopicTail<>(bootstrap, Topics.HOST_INVENTORY, HostInventory.class)) {
+            awaitRunning(events, vmId);
+            Instant running = Instant.now();
+
+            // When it is stopped at once, then deleted with its volumes
+            Instant deadline = Instant.now().plus(10, ChronoUnit.MINUTES);
+            send(hostId, new HostCommand.StopDomain("cmd-stop", hostId, vmId, 2, 30, true, deadline));
+            send(hostId, new HostCommand.DeleteDomain("cmd-delete", hostId, vmId, 3, true, deadline));
+
+            // Then the agent reports each final state, and its inventory shows the GPU free and the disk gone
+            await().atMost(WAIT).until(() -> events.poll(e -> vmId.equals(e.vmId())
+                    && e.status() == VmStatus.DELETED), found -> !found.isEmpty());
+            assertThat(events.poll(e -> vmId.equals(e.vmId()))).extracting(VmEvent::status)
+                    .containsExactly(VmStatus.PROVISIONING, VmStatus.RUNNING, VmStatus.STOPPED, VmStatus.DELETED);
+            await().atMost(WAIT).until(() -> inventories.poll(i -> hostId.equals(i.hostId())
+                    && i.pciDevices().stream().noneMatch(HostInventory.PciDevice::inUse)
+                    && i.storagePools().stream().noneMatch(p -> p.volumes().contains(vmId + "-disk0.qcow2"))
+                    && i.at().isAfter(running)), found -> !found.isEmpty());
+        }
+    }
+
     private void awaitRunning(TopicTail<VmEvent> events, String vmId) {
         await().atMost(WAIT).until(() -> events.poll(e -> vmId.equals(e.vmId()) && e.status() == VmStatus.RUNNING),
                 found -> !found.isEmpty());

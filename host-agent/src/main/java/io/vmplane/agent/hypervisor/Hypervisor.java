@@ -1,9 +1,11 @@
 package io.vmplane.agent.hypervisor;
 
+import java.util.List;
 import java.util.Optional;
 
 import io.vmplane.agent.domain.DomainType;
 import io.vmplane.agent.domain.PciAddress;
+import io.vmplane.agent.domain.VolumeRef;
 import io.vmplane.schemas.vm.DiskSpec;
 
 /**
@@ -55,8 +57,26 @@ public interface Hypervisor extends AutoCloseable {
     /** The live definition ({@code virDomainGetXMLDesc} with no flags) and, read with it, the domain's state. */
     LiveDomain liveDomain(String name);
 
-    /** Stops the domain if it runs and removes its definition. */
+    /**
+     * Stops the domain if it runs and removes its definition, with its managed-save image, snapshot metadata and
+     * NVRAM where the hypervisor keeps them. A domain that is not defined is left alone.
+     */
     void removeDomain(String name);
+
+    /** Asks the guest to shut down (ACPI power button); returns at once, the guest may take its time or ignore it. */
+    void shutdownDomain(String name);
+
+    /** Powers the domain off at once; one that is not running is left alone. */
+    void destroyDomain(String name);
+
+    /** Asks the guest to reboot (the hypervisor's default method: ACPI or a guest agent). */
+    void rebootDomain(String name);
+
+    /** Resets the domain like a reset button: the guest restarts at once, whether it handles ACPI or not. */
+    void resetDomain(String name);
+
+    /** Every volume of every active pool. */
+    List<VolumeRef> volumes();
 
     /** False once the connection to the hypervisor is known to be lost. */
     boolean alive();

@@ -30,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.vmplane.agent.domain.PciAddress;
+import io.vmplane.agent.domain.VolumeRef;
 import io.vmplane.schemas.host.HostInventory;
 import io.vmplane.schemas.vm.DiskSpec;
 
@@ -49,6 +50,10 @@ public final class LibvirtHypervisor implements Hypervisor {
      * still reach us as exceptions. Held here so JNA's callback stays reachable.
      */
     private static final ErrorCallback QUIET_ERRORS = new ErrorCallback();
+    /** {@code virDomainUndefineFlagsValues}. */
+    private static final int UNDEFINE_MANAGED_SAVE = 1;
+    private static final int UNDEFINE_SNAPSHOTS_METADATA = 2;
+    private static final int UNDEFINE_NVRAM = 4;
 
     private final ExecutorService thread;
     private final String uri;
@@ -250,13 +255,93 @@ public final class LibvirtHypervisor implements Hypervisor {
                 if (domain.isActive() == 1) {
                     domain.destroy();
                 }
-                domain.undefine();
+                undefine(domain);
             }
             finally {
                 domain.free();
             }
             return null;
         });
+    }
+
+    @Override
+    public void shutdownDomain(String name) {
+        run(() -> withDomain(name, d -> {
+            d.shutdown();
+            return null;
+        }));
+    }
+
+    @Override
+    public void destroyDomain(String name) {
+        run(() -> {
+            Domain domain = lookupDomain(name);
+            if (domain == null) {
+                return null;
+            }
+            try {
+                if (domain.isActive() == 1) {
+                    domain.destroy();
+                }
+            }
+            catch (LibvirtException e) {
+                // Stopped between the check and the destroy: what we wanted.
+                if (code(e) != ErrorNumber.VIR_ERR_OPERATION_INVALID) {
+                    throw e;
+                }
+            }
+            finally {
+                domain.free();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void rebootDomain(String name) {
+        run(() -> withDomain(name, d -> {
+            d.reboot(0);
+            return null;
+        }));
+    }
+
+    @Override
+    public void resetDomain(String name) {
+        run(() -> withDomain(name, d -> {
+            d.reset();
+            return null;
+        }));
+    }
+
+    @Override
+    public List<VolumeRef> volumes() {
+        return call(() -> {
+            List<VolumeRef> volumes = new ArrayList<>();
+            for (String pool : connect.listStoragePools()) {
+                for (String volume : withPool(pool, StoragePool::listVolumes)) {
+                    volumes.add(new VolumeRef(pool, volume));
+                }
+            }
+            return volumes;
+        });
+    }
+
+    /**
+     * Undefines with a managed-save image, snapshot metadata and NVRAM removed too (plain undefine refuses a domain
+     * that has any of them); a driver that does not know these flags gets a plain undefine.
+     */
+    private static void undefine(Domain domain) throws LibvirtException {
+        try {
+            domain.undefine(UNDEFINE_MANAGED_SAVE | UNDEFINE_SNAPSHOTS_METADATA | UNDEFINE_NVRAM);
+        }
+        catch (LibvirtException e) {
+            ErrorNumber code = code(e);
+            if (code != ErrorNumber.VIR_ERR_INVALID_ARG && code != ErrorNumber.VIR_ERR_NO_SUPPORT
+                    && code != ErrorNumber.VIR_ERR_OPERATION_UNSUPPORTED) {
+                throw e;
+            }
+            domain.undefine();
+        }
     }
 
     @Override

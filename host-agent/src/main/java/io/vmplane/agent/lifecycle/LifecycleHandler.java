@@ -1,0 +1,266 @@
+package io.vmplane.agent.lifecycle;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.vmplane.agent.domain.VolumeRef;
+import io.vmplane.agent.hypervisor.DomainStatus;
+import io.vmplane.agent.hypervisor.Hypervisor;
+import io.vmplane.agent.hypervisor.HypervisorException;
+import io.vmplane.agent.provision.ProvisionHandler.Identity;
+import io.vmplane.agent.provision.VmEventSink;
+import io.vmplane.schemas.messages.HostCommand;
+import io.vmplane.schemas.messages.VmEvent;
+import io.vmplane.schemas.vm.FailureCode;
+import io.vmplane.schemas.vm.VmStatus;
+
+/**
+ * Carries out {@link HostCommand.StartDomain}, {@code StopDomain}, {@code RebootDomain} and {@code DeleteDomain}
+ * on the VM's domain, then reports one final VM event and a fresh inventory. Idempotent: each command aims at a
+ * state (running, shut off, gone) and a domain already there counts as done, so a redelivery only reports again.
+ *
+ * <p>A failure does not fail the VM: the final event carries the status libvirt shows for the domain, with a reason
+ * ({@code LIBVIRT_ERROR} and libvirt's message, {@code TIMEOUT}), and the store fails the operation alone.
+ *
+ * <p>Not thread-safe: one command at a time (the agent's command thread). A stop polls the domain's state on that
+ * thread, each poll a short call on the libvirt thread, so other libvirt users are not held up while it waits.
+ * Exceptions from the event sink propagate, so the caller does not commit the command and it is carried out again.
+ */
+public final class LifecycleHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(LifecycleHandler.class);
+    private static final Duration POLL = Duration.ofMillis(250);
+
+    private final Hypervisor hypervisor;
+    private final Identity identity;
+    private final Clock clock;
+    private final VmEventSink events;
+    private final Runnable inventoryChanged;
+
+    public LifecycleHandler(Hypervisor hypervisor, Identity identity, Clock clock, VmEventSink events,
+                            Runnable inventoryChanged) {
+        this.hypervisor = hypervisor;
+        this.identity = identity;
+        this.clock = clock;
+        this.events = events;
+        this.inventoryChanged = inventoryChanged;
+    }
+
+    /** Handles a life-cycle command; a {@link HostCommand.ProvisionVm} is not one. */
+    public void handle(HostCommand command) {
+        String what = what(command);
+        if (command.deadline() != null && !clock.instant().isBefore(command.deadline())) {
+            log.info("Dropping the {} of {} (generation {}): deadline {} passed", what, command.vmId(),
+                    command.generation(), command.deadline());
+            events.publish(outcome(command, FailureCode.TIMEOUT, "the deadline " + command.deadline()
+                    + " passed before host " + identity.hostId() + " could " + what + " the VM"));
+            return;
+        }
+        VmEvent outcome;
+        try {
+            outcome = carryOut(command);
+        }
+        catch (HypervisorException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            log.warn("The {} of {} failed: {}", what, command.vmId(), e.getMessage());
+            outcome = outcome(command, FailureCode.LIBVIRT_ERROR, e.getMessage());
+        }
+        events.publish(outcome);
+        inventoryChanged.run();
+    }
+
+    private VmEvent carryOut(HostCommand command) {
+        String vmId = command.vmId();
+        if (command instanceof HostCommand.DeleteDomain delete) {
+            return delete(delete);
+        }
+        Optional<DomainStatus> domain = hypervisor.domain(vmId);
+        if (domain.isEmpty()) {
+            return failed(command, VmStatus.FAILED, FailureCode.HOST_LOST,
+                    "host " + identity.hostId() + " has no domain " + vmId);
+        }
+        if (command instanceof HostCommand.StartDomain) {
+            if (!domain.get().active()) {
+                hypervisor.startDomain(vmId);
+                log.info("Started {}", vmId);
+            }
+            return running(command);
+        }
+        if (command instanceof HostCommand.StopDomain stop) {
+            if (domain.get().active()) {
+                stop(stop);
+            }
+            return reported(command, VmStatus.STOPPED);
+        }
+        if (command instanceof HostCommand.RebootDomain) {
+            if (domain.get().active()) {
+                reboot(vmId);
+            }
+            else {
+                hypervisor.startDomain(vmId);
+                log.info("Started {} (it was shut off when its reboot came)", vmId);
+            }
+            return running(command);
+        }
+        throw new IllegalArgumentException("not a life-cycle command: " + command.getClass().getSimpleName());
+    }
+
+    /** ACPI shutdown, waiting up to the graceful timeout (and the deadline) for the guest; then a forced power-off. */
+    private void stop(HostCommand.StopDomain stop) {
+        String vmId = stop.vmId();
+        if (!stop.force()) {
+            Instant giveUp = clock.instant().plusSeconds(Math.max(0, stop.gracefulTimeoutSeconds()));
+            if (stop.deadline() != null && stop.deadline().isBefore(giveUp)) {
+                giveUp = stop.deadline();
+            }
+            try {
+                hypervisor.shutdownDomain(vmId);
+                if (awaitShutOff(vmId, giveUp)) {
+                    log.info("{} shut down within {} s", vmId, stop.gracefulTimeoutSeconds());
+                    return;
+                }
+                log.info("{} still runs {} s after the ACPI shutdown: forcing it off", vmId,
+                        stop.gracefulTimeoutSeconds());
+            }
+            catch (HypervisorException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+                log.info("ACPI shutdown of {} refused ({}): forcing it off", vmId, e.getMessage());
+            }
+        }
+        hypervisor.destroyDomain(vmId);
+        log.info("Forced {} off", vmId);
+    }
+
+    private boolean awaitShutOff(String vmId, Instant giveUp) {
+        while (true) {
+            Optional<DomainStatus> domain = hypervisor.domain(vmId);
+            if (domain.isEmpty() || !domain.get().active()) {
+                return true;
+            }
+            if (!clock.instant().isBefore(giveUp)) {
+                return false;
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HypervisorException("interrupted while waiting for " + vmId + " to shut down", e);
+            }
+        }
+    }
+
+    /** The guest's own reboot; a reset when the hypervisor refuses that; a power cycle when it refuses both. */
+    private void reboot(String vmId) {
+        try {
+            hypervisor.rebootDomain(vmId);
+            log.info("Rebooted {}", vmId);
+            return;
+        }
+        catch (HypervisorException e) {
+            log.info("Reboot of {} refused ({}): resetting it", vmId, e.getMessage());
+        }
+        try {
+            hypervisor.resetDomain(vmId);
+            log.info("Reset {}", vmId);
+            return;
+        }
+        catch (HypervisorException e) {
+            log.info("Reset of {} refused ({}): powering it off and on", vmId, e.getMessage());
+        }
+        hypervisor.destroyDomain(vmId);
+        hypervisor.startDomain(vmId);
+        log.info("Power-cycled {}", vmId);
+    }
+
+    private VmEvent delete(HostCommand.DeleteDomain delete) {
+        String vmId = delete.vmId();
+        hypervisor.removeDomain(vmId);
+        if (delete.deleteVolumes()) {
+            List<VolumeRef> own = LifecycleRules.createdVolumes(vmId, hypervisor.volumes());
+            for (VolumeRef volume : own) {
+                hypervisor.deleteVolume(volume.pool(), volume.volume());
+            }
+            log.info("Deleted {} and its volumes {}", vmId, own);
+        }
+        else {
+            log.info("Deleted {} (volumes kept)", vmId);
+        }
+        return event(delete, VmStatus.DELETED, null, null, null);
+    }
+
+    /** Final {@code running} with the live XML, unless libvirt shows the domain not running after all. */
+    private VmEvent running(HostCommand command) {
+        Hypervisor.LiveDomain live = hypervisor.liveDomain(command.vmId());
+        if (live.status().failedToRun()) {
+            return failed(command, LifecycleRules.vmStatus(Optional.of(live.status())), FailureCode.LIBVIRT_ERROR,
+                    "the domain " + command.vmId() + " on host " + identity.hostId() + " is " + live.status()
+                            + " instead of running (libvirt's log of the domain says why)");
+        }
+        return event(command, VmStatus.RUNNING, null, null, live.xml());
+    }
+
+    /** Final {@code expected} with the domain's XML, or the status libvirt shows if it is not that. */
+    private VmEvent reported(HostCommand command, VmStatus expected) {
+        Hypervisor.LiveDomain live = hypervisor.liveDomain(command.vmId());
+        VmStatus actual = LifecycleRules.vmStatus(Optional.of(live.status()));
+        if (actual != expected) {
+            return failed(command, actual, FailureCode.LIBVIRT_ERROR, "the domain " + command.vmId() + " on host "
+                    + identity.hostId() + " is " + live.status() + " instead of " + expected.wire());
+        }
+        return event(command, expected, null, null, live.xml());
+    }
+
+    /** A final event with the status the domain really has now, and a reason. */
+    private VmEvent outcome(HostCommand command, FailureCode reason, String message) {
+        VmStatus actual;
+        try {
+            actual = LifecycleRules.vmStatus(hypervisor.domain(command.vmId()));
+        }
+        catch (HypervisorException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            // The domain cannot even be read: the host cannot tell what the VM is.
+            return failed(command, VmStatus.FAILED, reason, message + "; its state cannot be read: " + e.getMessage());
+        }
+        return failed(command, actual, reason, message);
+    }
+
+    private VmEvent failed(HostCommand command, VmStatus status, FailureCode reason, String message) {
+        log.warn("The {} of {} ends with {} ({}): {}", what(command), command.vmId(), status.wire(), reason, message);
+        return event(command, status, reason, message, null);
+    }
+
+    private VmEvent event(HostCommand command, VmStatus status, FailureCode reason, String message, String xml) {
+        return new VmEvent(command.vmId(), command.generation(),
+                VmEvent.version(command.generation(), VmEvent.Phase.FINAL), status, identity.hostId(), reason,
+                message, xml, clock.instant(), identity.source());
+    }
+
+    private static String what(HostCommand command) {
+        if (command instanceof HostCommand.StartDomain) {
+            return "start";
+        }
+        if (command instanceof HostCommand.StopDomain) {
+            return "stop";
+        }
+        if (command instanceof HostCommand.RebootDomain) {
+            return "reboot";
+        }
+        if (command instanceof HostCommand.DeleteDomain) {
+            return "delete";
+        }
+        return "provision";
+    }
+}

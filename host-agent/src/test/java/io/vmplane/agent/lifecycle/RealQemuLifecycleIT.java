@@ -1,0 +1,104 @@
+package io.vmplane.agent.lifecycle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.vmplane.agent.domain.VolumeRef;
+import io.vmplane.agent.hypervisor.DomainStatus;
+import io.vmplane.agent.hypervisor.Hypervisor;
+import io.vmplane.agent.hypervisor.KvmProbeSettings;
+import io.vmplane.agent.hypervisor.LibvirtHypervisor;
+import io.vmplane.agent.hypervisor.VirtType;
+import io.vmplane.agent.provision.ProvisionHandler;
+import io.vmplane.schemas.messages.HostCommand;
+import io.vmplane.schemas.messages.VmEvent;
+import io.vmplane.schemas.vm.DiskSpec;
+import io.vmplane.schemas.vm.GraphicsSpec;
+import io.vmplane.schemas.vm.StorageSpec;
+import io.vmplane.schemas.vm.VmIds;
+import io.vmplane.schemas.vm.VmSpec;
+import io.vmplane.schemas.vm.VmStatus;
+import io.vmplane.testsupport.Libvirt;
+
+/**
+ * Stop and delete of a real QEMU VM on {@code qemu:///system}. The iPXE guest ignores the ACPI power button, so a
+ * stop waits out its graceful timeout and forces the domain off. The domain type is QEMU/TCG (no KVM probe: this
+ * test is about the life cycle, not the accelerator). Everything it creates carries its own stack id and is removed.
+ */
+class RealQemuLifecycleIT {
+
+    private static final String HOST = "qemu-it-" + UUID.randomUUID().toString().substring(0, 8);
+
+    private final String stackId = "it-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String vmId = VmIds.newVmId();
+    private final List<VmEvent> events = new CopyOnWriteArrayList<>();
+    private Hypervisor hypervisor;
+    private ProvisionHandler provision;
+    private LifecycleHandler lifecycle;
+
+    @BeforeEach
+    void connectToTheRealHost() {
+        Libvirt.ensureDaemons();
+        Libvirt.ensureDefaultPool();
+        hypervisor = new LibvirtHypervisor(Libvirt.SYSTEM_URI, VirtType.QEMU,
+                new KvmProbeSettings(HOST, Optional.empty(), Duration.ofSeconds(6)));
+        var identity = new ProvisionHandler.Identity(HOST, stackId, "127.0.0.1");
+        provision = new ProvisionHandler(hypervisor, identity, Clock.systemUTC(), events::add, () -> { });
+        lifecycle = new LifecycleHandler(hypervisor, identity, Clock.systemUTC(), events::add, () -> { });
+    }
+
+    @AfterEach
+    void removeWhatTheTestMade() {
+        try {
+            Libvirt.destroyDomainsOfStack(Libvirt.SYSTEM_URI, stackId);
+            Libvirt.deleteVolumesStartingWith(Libvirt.SYSTEM_URI, vmId);
+        }
+        finally {
+            hypervisor.close();
+        }
+    }
+
+    @Test
+    void shouldForceOffAGuestThatIgnoresAcpiThenDeleteItWithItsVolume() {
+        // Given the 256 MiB VM booted from the ISO with a 1 GiB qcow2 disk, running
+        VmSpec spec = new VmSpec("life-real", 256, 1, new StorageSpec("default", "ubuntu.iso", List.of(
+                new DiskSpec(DiskSpec.Action.CREATE, 1L, "default", null, DiskSpec.Format.QCOW2, DiskSpec.Bus.VIRTIO))),
+                List.of(), new GraphicsSpec(GraphicsSpec.Type.NONE, null, null), null);
+        provision.handle(new HostCommand.ProvisionVm("cmd-1", HOST, vmId, 1, spec, List.of(), future()));
+        assertThat(events).last().extracting(VmEvent::status).isEqualTo(VmStatus.RUNNING);
+
+        // When it is stopped with a 2 s graceful timeout, then deleted with its volumes
+        lifecycle.handle(new HostCommand.StopDomain("cmd-2", HOST, vmId, 2, 2, false, future()));
+        VmEvent stopped = events.get(events.size() - 1);
+        Optional<DomainStatus> afterStop = hypervisor.domain(vmId);
+        lifecycle.handle(new HostCommand.DeleteDomain("cmd-3", HOST, vmId, 3, true, future()));
+
+        // Then the guest was forced off, and nothing of the VM is left but the shared ISO
+        assertThat(stopped.status()).as("%s", stopped).isEqualTo(VmStatus.STOPPED);
+        assertThat(stopped.reason()).isNull();
+        assertThat(afterStop).map(DomainStatus::power).contains(DomainStatus.Power.SHUT_OFF);
+        assertThat(afterStop).map(DomainStatus::reason).contains("destroyed");
+        VmEvent deleted = events.get(events.size() - 1);
+        assertThat(deleted.status()).as("%s", deleted).isEqualTo(VmStatus.DELETED);
+        assertThat(hypervisor.domain(vmId)).isEmpty();
+        assertThat(hypervisor.volumes()).noneMatch(v -> v.volume().startsWith(vmId))
+                .contains(new VolumeRef("default", "ubuntu.iso"));
+    }
+
+    private static Instant future() {
+        return Instant.now().plus(5, ChronoUnit.MINUTES);
+    }
+}
