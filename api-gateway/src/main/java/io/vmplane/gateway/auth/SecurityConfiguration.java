@@ -79,7 +79,8 @@ public class SecurityConfiguration {
                 .macAlgorithm(MacAlgorithm.HS256)
                 .build();
         decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(),
-                requireClaim("sub"), requireClaim(JwtRoles.PROJECT_CLAIM)));
+                requireClaim("sub"), requireClaim(JwtRoles.PROJECT_CLAIM), requireExpiry(),
+                requireName("sub"), requireName(JwtRoles.PROJECT_CLAIM)));
         return decoder;
     }
 
@@ -102,9 +103,28 @@ public class SecurityConfiguration {
         return key;
     }
 
+    private static final java.util.regex.Pattern CLAIM_NAME =
+            java.util.regex.Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$");
+
     private static OAuth2TokenValidator<Jwt> requireClaim(String claim) {
         OAuth2Error error = new OAuth2Error("invalid_token", "The token lacks the claim " + claim, null);
         return jwt -> StringUtils.hasText(jwt.getClaimAsString(claim))
+                ? OAuth2TokenValidatorResult.success()
+                : OAuth2TokenValidatorResult.failure(error);
+    }
+
+    /** A token without {@code exp} would never expire: refused. */
+    private static OAuth2TokenValidator<Jwt> requireExpiry() {
+        OAuth2Error error = new OAuth2Error("invalid_token", "The token has no exp claim", null);
+        return jwt -> jwt.getExpiresAt() != null
+                ? OAuth2TokenValidatorResult.success()
+                : OAuth2TokenValidatorResult.failure(error);
+    }
+
+    /** User and project names end up in keys and logs: plain names only. */
+    private static OAuth2TokenValidator<Jwt> requireName(String claim) {
+        OAuth2Error error = new OAuth2Error("invalid_token", "The claim " + claim + " is not a plain name", null);
+        return jwt -> jwt.getClaims().get(claim) instanceof String value && CLAIM_NAME.matcher(value).matches()
                 ? OAuth2TokenValidatorResult.success()
                 : OAuth2TokenValidatorResult.failure(error);
     }
@@ -115,7 +135,7 @@ public class SecurityConfiguration {
         if (ex instanceof OAuth2AuthenticationException) {
             headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
             return problems.write(response, Problem.of(401, "Unauthorized", "INVALID_TOKEN",
-                    "The bearer token is malformed, expired, wrongly signed or lacks the sub or project claim"),
+                    "The bearer token is malformed, expired or without exp, wrongly signed, or lacks a plain sub or project claim"),
                     null);
         }
         headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");

@@ -13,6 +13,8 @@ public final class CreateRequestRules {
     public static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$");
     public static final Pattern POOL = Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$");
     public static final Pattern VOLUME = Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9._+-]{0,254}$");
+    /** The volumes this product creates for VMs ({@code VmIds.volumeName}); never attachable by a request. */
+    public static final Pattern MANAGED_VOLUME = Pattern.compile("^vm-[0-9a-fA-F-]{36}-disk.*$");
     public static final Pattern HOST_ID = Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$");
     public static final Pattern PCI_ADDRESS = Pattern.compile("^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]$");
     public static final Pattern PCI_ID = Pattern.compile("^[0-9a-f]{4}$");

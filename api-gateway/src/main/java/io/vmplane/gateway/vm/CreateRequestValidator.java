@@ -146,6 +146,12 @@ public final class CreateRequestValidator {
         }
         else if ("attach".equals(action)) {
             volume = string(node, ptr, "volume", CreateRequestRules.VOLUME, true);
+            if (volume != null && CreateRequestRules.MANAGED_VOLUME.matcher(volume).matches()) {
+                // Volumes named vm-<uuid>-diskN belong to the VMs this product created (of any project): attaching
+                // one would hand another VM's data to this request.
+                error(child(ptr, "volume"), ErrorCodes.INVALID_VALUE,
+                        "Volume " + volume + " belongs to a VM created by this service and cannot be attached");
+            }
             if (node.has("size")) {
                 error(child(ptr, "size"), CONFLICTING_FIELDS, "An attached disk keeps its volume's size: omit size");
             }

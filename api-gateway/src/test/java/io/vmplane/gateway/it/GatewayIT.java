@@ -318,6 +318,12 @@ class GatewayIT {
         problem(client.get().uri("/api/v1/virtualization/hosts")
                 .header(HttpHeaders.AUTHORIZATION, "Bearer " + noProject).exchange(), HttpStatus.UNAUTHORIZED,
                 "INVALID_TOKEN");
+        for (String refused : List.of(TOKENS.mintWithoutExpiry("nobody", project),
+                TOKENS.mint("nobody", "../x", List.of()), TOKENS.mint("no body", project, List.of()))) {
+            problem(client.get().uri("/api/v1/virtualization/hosts")
+                    .header(HttpHeaders.AUTHORIZATION, "Bearer " + refused).exchange(), HttpStatus.UNAUTHORIZED,
+                    "INVALID_TOKEN");
+        }
     }
 
     @Test

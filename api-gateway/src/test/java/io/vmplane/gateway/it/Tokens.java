@@ -58,8 +58,17 @@ final class Tokens {
     }
 
     String mint(String user, String project, List<String> roles) {
-        var claims = new JWTClaimsSet.Builder().subject(user).claim("project", project).claim("roles", roles)
-                .issueTime(new Date()).expirationTime(Date.from(Instant.now().plusSeconds(3600))).build();
+        return sign(new JWTClaimsSet.Builder().subject(user).claim("project", project).claim("roles", roles)
+                .issueTime(new Date()).expirationTime(Date.from(Instant.now().plusSeconds(3600))).build());
+    }
+
+    /** A correctly signed token that never expires: it has no exp claim. */
+    String mintWithoutExpiry(String user, String project) {
+        return sign(new JWTClaimsSet.Builder().subject(user).claim("project", project).claim("roles", List.of())
+                .issueTime(new Date()).build());
+    }
+
+    private String sign(JWTClaimsSet claims) {
         var jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
         try {
             jwt.sign(new MACSigner(key));

@@ -377,6 +377,14 @@ class CreateRequestValidatorTest {
         }
 
         @Test
+        void shouldRefuseToAttachAVolumeThatBelongsToAnotherVm() {
+            ObjectNode body = simple();
+            disk0(body).remove("size");
+            disk0(body).put("action", "attach").put("volume", "vm-75790cea-26d1-5728-ada5-91d48484b634-disk0.qcow2");
+            assertOnly(user(body), "/storage/disks/0/volume", ErrorCodes.INVALID_VALUE);
+        }
+
+        @Test
         void shouldAcceptPlusInVolumeNames() {
             ObjectNode body = simple();
             ((ObjectNode) body.get("storage")).put("boot_iso", "debian-12+nonfree.iso");
