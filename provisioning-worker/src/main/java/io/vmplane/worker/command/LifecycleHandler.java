@@ -81,7 +81,7 @@ public class LifecycleHandler {
             else {
                 log.info("Cannot {} {}: it is on no host ({})", kind, vmId, vm.status().wire());
                 publisher.publish(finalEvent(vm, command, null, FailureCode.INVALID_COMMAND,
-                        "the VM is " + vm.status().wire() + " on no host: there is nothing to " + kind));
+                        "the VM is on no host: there is nothing to " + kind));
             }
             return;
         }
@@ -101,9 +101,10 @@ public class LifecycleHandler {
         return claim == null ? Optional.empty() : claim.map(Claim::hostId);
     }
 
-    /** A final event that ends the operation with {@code reason} and leaves the VM's status as it is. */
+    /** A final event that ends the operation with {@code reason} and leaves the VM's status as it really is. */
     private VmEvent finalEvent(VmRecord vm, VmCommand command, String host, FailureCode reason, String message) {
         return new VmEvent(vm.id(), command.generation(), VmEvent.version(command.generation(), Phase.FINAL),
-                vm.status(), host, reason, message, null, Instant.now(clock), instanceId);
+                LifecycleSteps.untouchedStatus(vm.status()), host, reason, message, null, Instant.now(clock),
+                instanceId);
     }
 }

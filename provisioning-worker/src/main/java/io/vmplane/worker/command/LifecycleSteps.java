@@ -48,6 +48,16 @@ public final class LifecycleSteps {
         return current;
     }
 
+    /**
+     * The VM's status when a life-cycle command ends without having reached its domain (deadline, dead letter): the
+     * store shows {@code stopping} from the moment a stop is accepted, but a stop starts only from {@code running}
+     * and nothing stopped the VM, so it runs. Any other status stands as stored ({@code deleting} included: what the
+     * VM was before its delete is not kept, and a new delete may be asked for once this one failed).
+     */
+    public static VmStatus untouchedStatus(VmStatus stored) {
+        return stored == VmStatus.STOPPING ? VmStatus.RUNNING : stored;
+    }
+
     /** The operation kind as the store names it ({@code create}, {@code start}, {@code stop}, …). */
     public static String kind(VmCommand command) {
         if (command instanceof VmCommand.CreateVm) {

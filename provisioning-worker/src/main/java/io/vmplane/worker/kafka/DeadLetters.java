@@ -10,8 +10,10 @@ import io.vmplane.schemas.messages.VmCommand;
 import io.vmplane.schemas.messages.VmEvent;
 import io.vmplane.schemas.vm.FailureCode;
 import io.vmplane.schemas.vm.VmIds;
+import io.vmplane.store.OperationRecord;
 import io.vmplane.store.VmRecord;
 import io.vmplane.store.VmStore;
+import io.vmplane.worker.command.LifecycleSteps;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
@@ -110,31 +112,35 @@ public class DeadLetters implements ConsumerRecordRecoverer {
             default -> "the command failed after every attempt: ";
         } + error;
         Optional<VmCommand> command = readable(record);
-        if (command.isPresent()) {
-            VmCommand c = command.get();
-            if (c instanceof VmCommand.CreateVm) {
-                return Optional.of(VmEvent.failed(c.vmId(), c.generation(), null, FailureCode.INVALID_COMMAND,
-                        message, instanceId));
-            }
-            // A life-cycle command that cannot be carried out fails its operation, not the VM: the status stays.
-            VmRecord vm = vms.get(c.vmId()).block(storeTimeout);
-            if (vm == null) {
-                return Optional.empty();
-            }
-            return Optional.of(new VmEvent(vm.id(), c.generation(),
-                    VmEvent.version(c.generation(), VmEvent.Phase.FINAL), vm.status(), vm.host(),
-                    FailureCode.INVALID_COMMAND, message, null, Instant.now(), instanceId));
+        if (command.isPresent() && command.get() instanceof VmCommand.CreateVm c) {
+            return Optional.of(VmEvent.failed(c.vmId(), c.generation(), null, FailureCode.INVALID_COMMAND, message,
+                    instanceId));
         }
-        String key = record.key() == null ? null : record.key().toString();
-        if (key == null || !VmIds.VM_ID.matcher(key).matches()) {
+        String vmId = command.map(VmCommand::vmId)
+                .orElse(record.key() == null ? null : record.key().toString());
+        if (vmId == null || !VmIds.VM_ID.matcher(vmId).matches()) {
             return Optional.empty();
         }
-        VmRecord vm = vms.get(key).block(storeTimeout);
+        VmRecord vm = vms.get(vmId).block(storeTimeout);
         if (vm == null) {
             return Optional.empty();
         }
-        return Optional.of(VmEvent.failed(vm.id(), vm.generation(), vm.host(), FailureCode.INVALID_COMMAND,
-                message, instanceId));
+        long generation = command.map(VmCommand::generation).orElse(vm.generation());
+        if (command.isEmpty() && creating(vm)) {
+            return Optional.of(VmEvent.failed(vm.id(), generation, vm.host(), FailureCode.INVALID_COMMAND, message,
+                    instanceId));
+        }
+        // A life-cycle command that cannot be carried out fails its operation, not the VM: the status stays.
+        return Optional.of(new VmEvent(vm.id(), generation, VmEvent.version(generation, VmEvent.Phase.FINAL),
+                LifecycleSteps.untouchedStatus(vm.status()), vm.host(), FailureCode.INVALID_COMMAND, message, null,
+                Instant.now(), instanceId));
+    }
+
+    /** Whether the VM's current operation is its create (or unknown): then a command nobody can read fails the VM. */
+    private boolean creating(VmRecord vm) {
+        OperationRecord operation = vm.operationId() == null ? null
+                : vms.operation(vm.operationId()).block(storeTimeout);
+        return operation == null || "create".equals(operation.kind());
     }
 
     private static Optional<VmCommand> readable(ConsumerRecord<?, ?> record) {

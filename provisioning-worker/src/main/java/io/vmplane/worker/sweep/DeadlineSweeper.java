@@ -13,6 +13,7 @@ import io.vmplane.schemas.vm.FailureCode;
 import io.vmplane.store.OperationRecord;
 import io.vmplane.store.VmRecord;
 import io.vmplane.store.VmStore;
+import io.vmplane.worker.command.LifecycleSteps;
 import io.vmplane.worker.config.WorkerProperties;
 import io.vmplane.worker.kafka.KafkaPublisher;
 import org.slf4j.Logger;
@@ -21,8 +22,9 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Every {@code sweep-interval}, ends with {@code TIMEOUT} the operation of each active VM whose deadline passed
- * before its generation reached a final event: a create fails the VM, a life-cycle operation keeps its status. Several workers may fail the same VM: the store keeps the first final event.
- * It releases nothing itself; the failed event does, through the event consumer.
+ * before its generation reached a final event: a create fails the VM, a life-cycle operation keeps its status.
+ * Several workers may end the same VM: the store keeps the first final event. It releases nothing itself; a failed
+ * event does, through the event consumer.
  */
 public class DeadlineSweeper implements SmartLifecycle {
 
@@ -57,7 +59,8 @@ public class DeadlineSweeper implements SmartLifecycle {
                 publisher.publish(creating(vm)
                         ? VmEvent.failed(vm.id(), vm.generation(), vm.host(), FailureCode.TIMEOUT, message, instanceId)
                         : new VmEvent(vm.id(), vm.generation(), VmEvent.version(vm.generation(), VmEvent.Phase.FINAL),
-                                vm.status(), vm.host(), FailureCode.TIMEOUT, message, null, now, instanceId));
+                                LifecycleSteps.untouchedStatus(vm.status()), vm.host(), FailureCode.TIMEOUT, message,
+                                null, now, instanceId));
                 log.info("VM {} failed: deadline {} passed while {}", vm.id(), vm.deadline(), vm.status().wire());
                 failed++;
             }

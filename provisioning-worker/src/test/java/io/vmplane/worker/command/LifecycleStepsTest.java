@@ -67,4 +67,13 @@ class LifecycleStepsTest {
         assertThat(LifecycleSteps.handedOverStatus(start, VmStatus.STOPPED)).isEqualTo(VmStatus.STOPPED);
         assertThat(LifecycleSteps.handedOverStatus(reboot, VmStatus.RUNNING)).isEqualTo(VmStatus.RUNNING);
     }
+
+    @Test
+    void shouldCallAVmWhoseStopNeverReachedItsHostRunningAndLeaveOtherStatuses() {
+        // When / Then
+        assertThat(LifecycleSteps.untouchedStatus(VmStatus.STOPPING)).isEqualTo(VmStatus.RUNNING);
+        assertThat(LifecycleSteps.untouchedStatus(VmStatus.STOPPED)).isEqualTo(VmStatus.STOPPED);
+        assertThat(LifecycleSteps.untouchedStatus(VmStatus.DELETING)).isEqualTo(VmStatus.DELETING);
+        assertThat(LifecycleSteps.untouchedStatus(VmStatus.FAILED)).isEqualTo(VmStatus.FAILED);
+    }
 }

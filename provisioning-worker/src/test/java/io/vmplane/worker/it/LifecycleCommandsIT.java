@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 
 import io.vmplane.schemas.messages.HostCommand;
@@ -23,6 +24,8 @@ import io.vmplane.schemas.vm.VmSpec;
 import io.vmplane.schemas.vm.VmStatus;
 import io.vmplane.store.OperationRecord;
 import io.vmplane.store.VmRecord;
+import io.vmplane.store.VmStore;
+import io.vmplane.store.VmStore.BeginResult;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -53,22 +56,26 @@ class LifecycleCommandsIT {
 
     @Test
     void shouldHandEachLifeCycleCommandToItsHostsPartitionAndShowTheTransition() {
-        // Given four VMs on one host: three running, one stopped
+        // Given four VMs on one host, three running and one stopped, each with an operation begun in the store
         String hostId = unique("host");
         VmRecord toStop = vmOn(hostId, 1, VmStatus.RUNNING);
         VmRecord toStart = vmOn(hostId, 1, VmStatus.STOPPED);
         VmRecord toReboot = vmOn(hostId, 1, VmStatus.RUNNING);
         VmRecord toDelete = vmOn(hostId, 1, VmStatus.RUNNING);
+        BeginResult stopping = begin(toStop, "stop", List.of(VmStatus.RUNNING), VmStatus.STOPPING);
+        BeginResult starting = begin(toStart, "start", List.of(VmStatus.STOPPED), null);
+        BeginResult rebooting = begin(toReboot, "reboot", List.of(VmStatus.RUNNING), null);
+        BeginResult deleting = begin(toDelete, "delete", List.of(), VmStatus.DELETING);
 
         // When
-        publish(new VmCommand.StopVm(commandId(), toStop.id(), 2, op(toStop, 2), "it", "tester", 7, false,
-                future(), Instant.now()));
-        publish(new VmCommand.StartVm(commandId(), toStart.id(), 2, op(toStart, 2), "it", "tester", future(),
-                Instant.now()));
-        publish(new VmCommand.RebootVm(commandId(), toReboot.id(), 2, op(toReboot, 2), "it", "tester", future(),
-                Instant.now()));
-        publish(new VmCommand.DeleteVm(commandId(), toDelete.id(), 2, op(toDelete, 2), "it", "tester", true,
-                future(), Instant.now()));
+        publish(new VmCommand.StopVm(commandId(), toStop.id(), stopping.generation(), stopping.operationId(), "it",
+                "tester", 7, false, future(), Instant.now()));
+        publish(new VmCommand.StartVm(commandId(), toStart.id(), starting.generation(), starting.operationId(), "it",
+                "tester", future(), Instant.now()));
+        publish(new VmCommand.RebootVm(commandId(), toReboot.id(), rebooting.generation(), rebooting.operationId(),
+                "it", "tester", future(), Instant.now()));
+        publish(new VmCommand.DeleteVm(commandId(), toDelete.id(), deleting.generation(), deleting.operationId(),
+                "it", "tester", true, future(), Instant.now()));
 
         // Then every host command is keyed by the host, on its partition, with the command's generation
         int partition = Topics.hostPartition(hostId, Topics.HOST_COMMAND_PARTITIONS);
@@ -90,6 +97,8 @@ class LifecycleCommandsIT {
         });
         assertThat(worker.vm(toStart.id()).status()).isEqualTo(VmStatus.STOPPED);
         assertThat(worker.vm(toReboot.id()).status()).isEqualTo(VmStatus.RUNNING);
+        assertThat(operation(stopping).state()).isEqualTo("running");
+        assertThat(operation(deleting).state()).isEqualTo("running");
     }
 
     @Test
@@ -120,20 +129,22 @@ class LifecycleCommandsIT {
 
     @Test
     void shouldDeleteAVmThatFailedBeforePlacement() {
-        // Given a VM that failed with NO_VALID_HOST
+        // Given a VM that failed with NO_VALID_HOST, and its delete begun
         VmCommand.CreateVm create = worker.pendingVm(vm("failed", unique("pool"), 1, 1024));
         worker.stores.vms().apply(VmEvent.failed(create.vmId(), 1, null, FailureCode.NO_VALID_HOST, "none fits",
                 "it")).block(WAIT);
+        BeginResult deleting = begin(worker.vm(create.vmId()), "delete", List.of(), VmStatus.DELETING);
 
         // When
-        publish(new VmCommand.DeleteVm(commandId(), create.vmId(), 2, VmIds.operationIdFor(create.vmId(), 2), "it",
-                "tester", false, future(), Instant.now()));
+        publish(new VmCommand.DeleteVm(commandId(), create.vmId(), deleting.generation(), deleting.operationId(),
+                "it", "tester", false, future(), Instant.now()));
 
         // Then
         await().atMost(WAIT).untilAsserted(() -> {
             VmRecord vm = worker.vm(create.vmId());
             assertThat(vm.status()).isEqualTo(VmStatus.DELETED);
             assertThat(vm.version()).isEqualTo(VmEvent.version(2, Phase.FINAL));
+            assertThat(operation(deleting).state()).isEqualTo("succeeded");
         });
     }
 
@@ -159,20 +170,45 @@ class LifecycleCommandsIT {
 
     @Test
     void shouldEndAStopPastItsDeadlineWithTimeoutAndLeaveTheVmRunning() {
-        // Given a running VM
+        // Given a running VM whose stop was accepted (the store shows it stopping)
         String hostId = unique("host");
         VmRecord vm = vmOn(hostId, 1, VmStatus.RUNNING);
+        BeginResult stopping = begin(vm, "stop", List.of(VmStatus.RUNNING), VmStatus.STOPPING);
 
         // When its stop arrives after its deadline
-        publish(new VmCommand.StopVm(commandId(), vm.id(), 2, op(vm, 2), "it", "tester", 5, false,
-                Instant.now().minusSeconds(1), Instant.now()));
+        publish(new VmCommand.StopVm(commandId(), vm.id(), stopping.generation(), stopping.operationId(), "it",
+                "tester", 5, false, Instant.now().minusSeconds(1), Instant.now()));
 
-        // Then
+        // Then the operation failed and the VM, which nothing stopped, is running
         await().atMost(WAIT).untilAsserted(() -> {
             VmRecord now = worker.vm(vm.id());
             assertThat(now.version()).isEqualTo(VmEvent.version(2, Phase.FINAL));
             assertThat(now.status()).isEqualTo(VmStatus.RUNNING);
             assertThat(now.reason()).isEqualTo(FailureCode.TIMEOUT);
+            OperationRecord operation = operation(stopping);
+            assertThat(operation.state()).isEqualTo("failed");
+            assertThat(operation.errorCode()).isEqualTo(FailureCode.TIMEOUT.name());
+        });
+        assertThat(hostCommands.records(r -> vm.id().equals(vmIdOf(r)))).isEmpty();
+    }
+
+    @Test
+    void shouldFailOnlyTheOperationOfAStopThatCannotBeRead() {
+        // Given a running VM whose stop was accepted, and that stop's record lacking its deadline
+        VmRecord vm = vmOn(unique("host"), 1, VmStatus.RUNNING);
+        BeginResult stopping = begin(vm, "stop", List.of(VmStatus.RUNNING), VmStatus.STOPPING);
+        var unreadable = new VmCommand.StopVm(commandId(), vm.id(), stopping.generation(), stopping.operationId(),
+                "it", "tester", 5, false, null, Instant.now());
+
+        // When
+        publish(unreadable);
+
+        // Then the stop's operation failed with INVALID_COMMAND and the VM, never stopped, is running
+        await().atMost(WAIT).untilAsserted(() -> {
+            OperationRecord operation = operation(stopping);
+            assertThat(operation.state()).isEqualTo("failed");
+            assertThat(operation.errorCode()).isEqualTo(FailureCode.INVALID_COMMAND.name());
+            assertThat(worker.vm(vm.id()).status()).isEqualTo(VmStatus.RUNNING);
         });
         assertThat(hostCommands.records(r -> vm.id().equals(vmIdOf(r)))).isEmpty();
     }
@@ -189,6 +225,18 @@ class LifecycleCommandsIT {
         worker.stores.vms().createPending(vm, operation).block(WAIT);
         worker.stores.vms().apply(VmEvent.of(vmId, generation, Phase.FINAL, status, hostId, "it")).block(WAIT);
         return worker.vm(vmId);
+    }
+
+    /** Begins an operation as the gateway does: the store checks the status and moves the VM to a new generation. */
+    private static BeginResult begin(VmRecord vm, String kind, List<VmStatus> from, VmStatus accepted) {
+        BeginResult result = worker.stores.vms().beginOperation(new VmStore.BeginOperation(vm.id(), kind, from,
+                accepted, Instant.now(), future())).block(WAIT);
+        assertThat(result.accepted()).as("%s", result).isTrue();
+        return result;
+    }
+
+    private static OperationRecord operation(BeginResult begun) {
+        return worker.stores.vms().operation(begun.operationId()).block(WAIT);
     }
 
     private static void publish(VmCommand command) {
