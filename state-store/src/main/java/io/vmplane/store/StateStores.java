@@ -3,7 +3,9 @@ package io.vmplane.store;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.vmplane.store.redis.RedisCapacityLedger;
@@ -41,6 +43,9 @@ public final class StateStores implements AutoCloseable {
      * @param redisUri e.g. {@code redis://127.0.0.1:6390}
      * @throws io.lettuce.core.RedisConnectionException when Redis cannot be reached
      */
+    /** How long a command may take unless the URI says otherwise ({@code ?timeout=2s}). */
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(3);
+
     public static StateStores connect(String redisUri) {
         return connect(redisUri, Options.DEFAULT);
     }
@@ -52,7 +57,15 @@ public final class StateStores implements AutoCloseable {
      */
     public static StateStores connect(String redisUri, Options options) {
         Objects.requireNonNull(options, "options");
-        RedisClient client = RedisClient.create(redisUri);
+        RedisURI uri = RedisURI.create(redisUri);
+        if (!redisUri.contains("timeout=")) {
+            // Lettuce waits 60 s by default: far longer than any caller of ours can wait for an answer.
+            uri.setTimeout(DEFAULT_COMMAND_TIMEOUT);
+        }
+        RedisClient client = RedisClient.create(uri);
+        // While the connection is down, fail commands at once (callers answer 503 / retry) instead of queueing them.
+        client.setOptions(ClientOptions.builder()
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         try {
             return new StateStores(client, client.connect(), options);
         }
