@@ -193,6 +193,23 @@ class LifecycleCommandsIT {
     }
 
     @Test
+    void shouldLetTheSweepEndAnOverdueStopWithTimeoutAndTheVmRunning() {
+        // Given a running VM whose stop was accepted with a deadline that passed and whose command never came
+        VmRecord vm = vmOn(unique("host"), 1, VmStatus.RUNNING);
+        BeginResult stopping = begin(vm, "stop", List.of(VmStatus.RUNNING), VmStatus.STOPPING,
+                Instant.now().minusSeconds(1));
+
+        // When the deadline sweep runs (every 300 ms here)
+        await().atMost(WAIT).until(() -> !"pending".equals(operation(stopping).state()));
+
+        // Then
+        OperationRecord operation = operation(stopping);
+        assertThat(operation.state()).isEqualTo("failed");
+        assertThat(operation.errorCode()).isEqualTo(FailureCode.TIMEOUT.name());
+        assertThat(worker.vm(vm.id()).status()).isEqualTo(VmStatus.RUNNING);
+    }
+
+    @Test
     void shouldFailOnlyTheOperationOfAStopThatCannotBeRead() {
         // Given a running VM whose stop was accepted, and that stop's record lacking its deadline
         VmRecord vm = vmOn(unique("host"), 1, VmStatus.RUNNING);
@@ -229,8 +246,13 @@ class LifecycleCommandsIT {
 
     /** Begins an operation as the gateway does: the store checks the status and moves the VM to a new generation. */
     private static BeginResult begin(VmRecord vm, String kind, List<VmStatus> from, VmStatus accepted) {
+        return begin(vm, kind, from, accepted, future());
+    }
+
+    private static BeginResult begin(VmRecord vm, String kind, List<VmStatus> from, VmStatus accepted,
+                                     Instant deadline) {
         BeginResult result = worker.stores.vms().beginOperation(new VmStore.BeginOperation(vm.id(), kind, from,
-                accepted, Instant.now(), future())).block(WAIT);
+                accepted, Instant.now(), deadline)).block(WAIT);
         assertThat(result.accepted()).as("%s", result).isTrue();
         return result;
     }
