@@ -36,6 +36,8 @@ public final class LifecycleHandler {
 
     private static final Logger log = LoggerFactory.getLogger(LifecycleHandler.class);
     private static final Duration POLL = Duration.ofMillis(250);
+    /** How long before the deadline a graceful stop gives up, so the forced power-off still reports in time. */
+    private static final Duration FORCE_MARGIN = Duration.ofSeconds(5);
 
     private final Hypervisor hypervisor;
     private final Identity identity;
@@ -113,13 +115,18 @@ public final class LifecycleHandler {
         throw new IllegalArgumentException("not a life-cycle command: " + command.getClass().getSimpleName());
     }
 
-    /** ACPI shutdown, waiting up to the graceful timeout (and the deadline) for the guest; then a forced power-off. */
+    /**
+     * ACPI shutdown, waiting up to the graceful timeout (and no later than 5 s before the deadline) for the guest;
+     * then a forced power-off.
+     */
     private void stop(HostCommand.StopDomain stop) {
         String vmId = stop.vmId();
         if (!stop.force()) {
             Instant giveUp = clock.instant().plusSeconds(Math.max(0, stop.gracefulTimeoutSeconds()));
-            if (stop.deadline() != null && stop.deadline().isBefore(giveUp)) {
-                giveUp = stop.deadline();
+            if (stop.deadline() != null && stop.deadline().minus(FORCE_MARGIN).isBefore(giveUp)) {
+                // Leave time to force the domain off and report before the deadline: past it, the workers' sweep
+                // ends the operation itself and the store keeps the first final event.
+                giveUp = stop.deadline().minus(FORCE_MARGIN);
             }
             try {
                 hypervisor.shutdownDomain(vmId);
