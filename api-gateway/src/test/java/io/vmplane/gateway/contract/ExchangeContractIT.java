@@ -137,6 +137,16 @@ class ExchangeContractIT extends RunningGateway {
     }
 
     @Test
+    void shouldServeTheDocumentItselfWithoutATokenAsTheDocumentDescribes() {
+        Exchange yaml = api.conforming(Call.get("/api/v1/openapi.yaml"));
+        Exchange json = api.conforming(Call.get("/api/v1/openapi.json"));
+        assertThat(yaml.status()).as(yaml.describe()).isEqualTo(200);
+        assertThat(yaml.text()).isEqualTo(OpenApiContract.get().yaml());
+        assertThat(json.status()).as(json.describe()).isEqualTo(200);
+        assertThat(json.json().get("openapi").stringValue()).startsWith("3.0.");
+    }
+
+    @Test
     void shouldAnswer401ProblemsTheDocumentDescribes() {
         // Without a token the document refuses the request too; with a bad one it cannot tell
         problem(api.refused(Call.get(HOSTS), "validation.request.security"), 401, "UNAUTHENTICATED");
