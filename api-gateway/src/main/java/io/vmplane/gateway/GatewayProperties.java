@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -18,6 +19,8 @@ import org.springframework.util.unit.DataSize;
  * @param heartbeatTimeout      a host without a heartbeat for this long is shown as unreachable
  * @param maxBodySize           the largest request body accepted (413 above)
  * @param idempotencyKeyTtl     how long an Idempotency-Key is remembered
+ * @param lifecycleDeadline     the deadline given to start, stop, reboot and delete commands, from their acceptance
+ * @param operationRetention    how long an ended operation stays readable
  * @param redisUri              the state store (defaults to {@code vmplane.redis.uri})
  * @param kafkaBootstrapServers the Kafka cluster (defaults to {@code spring.kafka.bootstrap-servers})
  */
@@ -30,11 +33,14 @@ public record GatewayProperties(
         @DefaultValue("64KB") DataSize maxBodySize,
         @DefaultValue("24h") Duration idempotencyKeyTtl,
         URI redisUri,
-        String kafkaBootstrapServers) {
+        String kafkaBootstrapServers,
+        @DefaultValue("5m") Duration lifecycleDeadline,
+        @DefaultValue("7d") Duration operationRetention) {
 
     /** Kafka needs a second of the create deadline for its own request timeouts to fit inside it. */
     static final Duration MIN_CREATE_DEADLINE = Duration.ofSeconds(2);
 
+    @ConstructorBinding
     public GatewayProperties {
         require(jwtSecretFile != null, "vmplane.gateway.jwt-secret-file must name the file holding the JWT secret");
         require(createDeadline.compareTo(MIN_CREATE_DEADLINE) >= 0,
@@ -47,6 +53,16 @@ public record GatewayProperties(
                 "vmplane.redis.uri (or vmplane.gateway.redis-uri) must be a redis:// URI, was " + redisUri);
         require(kafkaBootstrapServers != null && !kafkaBootstrapServers.isBlank(),
                 "spring.kafka.bootstrap-servers (or vmplane.gateway.kafka-bootstrap-servers) must be set");
+        require(positive(lifecycleDeadline), "vmplane.gateway.lifecycle-deadline must be positive");
+        require(positive(operationRetention), "vmplane.gateway.operation-retention must be positive");
+    }
+
+    /** The configuration with the default life-cycle deadline (5m) and operation retention (7d). */
+    public GatewayProperties(Path jwtSecretFile, Duration createDeadline, Duration provisioningDeadline,
+                             Duration heartbeatTimeout, DataSize maxBodySize, Duration idempotencyKeyTtl,
+                             URI redisUri, String kafkaBootstrapServers) {
+        this(jwtSecretFile, createDeadline, provisioningDeadline, heartbeatTimeout, maxBodySize, idempotencyKeyTtl,
+                redisUri, kafkaBootstrapServers, Duration.ofMinutes(5), Duration.ofDays(7));
     }
 
     private static boolean positive(Duration d) {

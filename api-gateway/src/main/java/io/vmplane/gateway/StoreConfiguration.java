@@ -21,7 +21,8 @@ public class StoreConfiguration {
 
     @Bean(destroyMethod = "close", bootstrap = Bean.Bootstrap.BACKGROUND)
     StateStores stateStores(GatewayProperties properties) {
-        return StateStores.connect(properties.redisUri().toString());
+        return StateStores.connect(properties.redisUri().toString(),
+                new StateStores.Options(properties.operationRetention()));
     }
 
     @Bean

@@ -23,7 +23,9 @@ public record OperationView(String id, String vmId, String kind, String state, L
 
     public static OperationView of(OperationRecord op) {
         Error error = "failed".equals(op.state())
-                ? new Error(op.errorCode() == null ? "UNKNOWN" : op.errorCode(), op.errorMessage())
+                ? new Error(op.errorCode() == null ? "UNKNOWN" : op.errorCode(),
+                        op.errorMessage() != null ? op.errorMessage()
+                                : "The operation failed" + (op.errorCode() == null ? "" : ": " + op.errorCode()))
                 : null;
         return new OperationView(op.id(), op.vmId(), op.kind(), op.state(), List.of(), error, op.createdAt(),
                 op.updatedAt());

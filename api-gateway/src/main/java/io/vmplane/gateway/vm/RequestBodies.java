@@ -39,6 +39,19 @@ public final class RequestBodies {
                 .map(RequestBodies::parse);
     }
 
+    /** Like {@link #readTree}, but an empty body is no error: the result is then empty. */
+    public static Mono<JsonNode> readOptionalTree(ServerHttpRequest request, long maxBytes) {
+        long declared = request.getHeaders().getContentLength();
+        if (declared > maxBytes) {
+            return Mono.error(tooLarge(maxBytes));
+        }
+        return DataBufferUtils.join(request.getBody(), (int) Math.min(Integer.MAX_VALUE, maxBytes))
+                .map(RequestBodies::drain)
+                .onErrorMap(DataBufferLimitException.class, e -> tooLarge(maxBytes))
+                .filter(bytes -> bytes.length > 0)
+                .map(RequestBodies::parse);
+    }
+
     /** Parses a whole body; an empty or malformed one is a 400 {@code MALFORMED_JSON}. */
     public static JsonNode parse(byte[] bytes) {
         if (bytes.length == 0) {

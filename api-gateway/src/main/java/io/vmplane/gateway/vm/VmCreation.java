@@ -92,7 +92,7 @@ public class VmCreation {
                         : Mono.error(keyReused()));
     }
 
-    private static ApiException keyReused() {
+    static ApiException keyReused() {
         return new ApiException(Problem.of(422, "Unprocessable Content", "IDEMPOTENCY_KEY_REUSED",
                 "This Idempotency-Key was used with a different request body; use a new key"));
     }
