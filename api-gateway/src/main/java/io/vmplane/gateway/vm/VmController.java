@@ -1,7 +1,11 @@
 package io.vmplane.gateway.vm;
 
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import io.vmplane.gateway.GatewayProperties;
@@ -20,6 +24,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.util.MultiValueMap;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -77,7 +82,7 @@ public class VmController {
         Caller caller = Caller.of(token);
         ListQuery query;
         try {
-            query = ListQuery.parse(request.getQueryParams(), caller);
+            query = ListQuery.parse(decoded(request.getQueryParams()), caller);
         }
         catch (ApiException e) {
             return Mono.error(e);
@@ -93,6 +98,26 @@ public class VmController {
                             more ? ListQuery.encodeToken(VmStore.PageCursor.after(page.get(page.size() - 1)))
                                     : null);
                 });
+    }
+
+    /**
+     * The query parameters with their names and values URL-decoded (the request gives them raw); a malformed
+     * escape is kept as it is, for the validation to refuse.
+     */
+    static Map<String, List<String>> decoded(MultiValueMap<String, String> raw) {
+        var params = new LinkedHashMap<String, List<String>>();
+        raw.forEach((name, values) -> params.computeIfAbsent(decode(name), n -> new java.util.ArrayList<>())
+                .addAll(values.stream().map(v -> v == null ? "" : decode(v)).toList()));
+        return params;
+    }
+
+    private static String decode(String text) {
+        try {
+            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+        }
+        catch (IllegalArgumentException e) {
+            return text;
+        }
     }
 
     /** The VMs of the query's scope from its cursor on, newest first, read lazily in batches. */
