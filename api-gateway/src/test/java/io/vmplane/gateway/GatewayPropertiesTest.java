@@ -46,4 +46,23 @@ class GatewayPropertiesTest {
         assertThatThrownBy(() -> properties(Path.of("/s"), Duration.ofSeconds(5), "redis://127.0.0.1:6390", " "))
                 .hasMessageContaining("spring.kafka.bootstrap-servers");
     }
+
+    @Test
+    void shouldDefaultTheLifecycleDeadlineAndTheOperationRetention() {
+        var p = properties(Path.of("/s"), Duration.ofSeconds(5), "redis://127.0.0.1:6390", "k:9092");
+        assertThat(p.lifecycleDeadline()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(p.operationRetention()).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
+    void shouldRefuseANonPositiveLifecycleDeadlineOrOperationRetention() {
+        assertThatThrownBy(() -> new GatewayProperties(Path.of("/s"), Duration.ofSeconds(5), Duration.ofMinutes(10),
+                Duration.ofSeconds(15), DataSize.ofKilobytes(64), Duration.ofHours(24),
+                URI.create("redis://127.0.0.1:6390"), "k:9092", Duration.ZERO, Duration.ofDays(7)))
+                .hasMessageContaining("vmplane.gateway.lifecycle-deadline");
+        assertThatThrownBy(() -> new GatewayProperties(Path.of("/s"), Duration.ofSeconds(5), Duration.ofMinutes(10),
+                Duration.ofSeconds(15), DataSize.ofKilobytes(64), Duration.ofHours(24),
+                URI.create("redis://127.0.0.1:6390"), "k:9092", Duration.ofMinutes(5), Duration.ofSeconds(-1)))
+                .hasMessageContaining("vmplane.gateway.operation-retention");
+    }
 }
