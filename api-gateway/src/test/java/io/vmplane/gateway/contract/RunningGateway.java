@@ -10,6 +10,8 @@ import java.util.stream.Collectors;
 
 import io.vmplane.gateway.GatewayApplication;
 import io.vmplane.schemas.messages.Topics;
+import io.vmplane.schemas.messages.VmEvent;
+import io.vmplane.schemas.vm.VmStatus;
 import io.vmplane.store.StateStores;
 import io.vmplane.store.VmRecord;
 import io.vmplane.testsupport.SharedInfra;
@@ -98,6 +100,13 @@ abstract class RunningGateway {
         Long count = stores.vms().all().filter(vm -> project.equals(vm.project())).count().block();
         assertThat(count).isNotNull();
         return count;
+    }
+
+    /** What an agent would report: the VM's current generation ended with this status on this host. */
+    static void finish(String vmId, VmStatus status, String host) {
+        long generation = stores.vms().get(vmId).block().generation();
+        assertThat(stores.vms().apply(VmEvent.of(vmId, generation, VmEvent.Phase.FINAL, status, host, "contract"))
+                .block()).isTrue();
     }
 
     static VmRecord vmInStore(String vmId) {
