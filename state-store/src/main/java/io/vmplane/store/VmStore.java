@@ -27,7 +27,8 @@ public interface VmStore {
     /**
      * Applies an event if its version is higher than the stored one (atomically; older or equal versions are
      * ignored), and moves the VM's current operation along: phase ACCEPTED → {@code pending}, PLACED/EXECUTING →
-     * {@code running}, FINAL → {@code succeeded} or {@code failed} with the event's reason.
+     * {@code running}, FINAL → {@code succeeded} or {@code failed} with the event's reason. OBSERVED changes the VM
+     * (and takes it out of the active set) but leaves its operation as it is.
      *
      * @return true if applied
      */

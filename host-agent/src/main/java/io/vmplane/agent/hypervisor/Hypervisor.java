@@ -19,6 +19,12 @@ public interface Hypervisor extends AutoCloseable {
     String kind();
 
     /**
+     * A random UUID chosen once per connection to the hypervisor: reported with the inventory, a new one tells the
+     * control plane that the host's libvirt state may not have survived (the test driver forgets its domains).
+     */
+    String bootId();
+
+    /**
      * The domain type definitions use and why. Decided while the agent starts ({@code virt-type=auto} on a qemu host
      * may boot a probe domain for a few seconds): blocks until then.
      */

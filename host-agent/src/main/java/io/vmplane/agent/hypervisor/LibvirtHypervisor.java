@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -62,6 +63,7 @@ public final class LibvirtHypervisor implements Hypervisor {
     private final Optional<String> emulator;
     private final VirtTypeResolution resolution;
     private final Map<String, Long> declaredPoolCapacities;
+    private final String bootId = UUID.randomUUID().toString();
     private volatile boolean alive = true;
 
     /**
@@ -117,6 +119,11 @@ public final class LibvirtHypervisor implements Hypervisor {
     }
 
     @Override
+    public String bootId() {
+        return bootId;
+    }
+
+    @Override
     public VirtTypeDecision virtTypeDecision() {
         return resolution.await();
     }
@@ -135,7 +142,7 @@ public final class LibvirtHypervisor implements Hypervisor {
                 // libvirt may report only NUMA node 0: the placement wants the machine's memory.
                 memoryMib = Math.max(memoryMib, MachineMemory.totalMib().orElse(0L));
             }
-            return new HostFacts(node.cpus, memoryMib, readPools(), readPciDevices());
+            return new HostFacts(node.cpus, memoryMib, readPools(), readPciDevices(), HostFacts.vmDomains(domainNames()));
         });
     }
 
@@ -419,6 +426,21 @@ public final class LibvirtHypervisor implements Hypervisor {
             }
         }
         return devices;
+    }
+
+    private List<String> domainNames() throws LibvirtException {
+        List<String> names = new ArrayList<>();
+        for (int id : connect.listDomains()) {
+            Domain d = connect.domainLookupByID(id);
+            try {
+                names.add(d.getName());
+            }
+            finally {
+                d.free();
+            }
+        }
+        names.addAll(List.of(connect.listDefinedDomains()));
+        return names;
     }
 
     private List<String> allDomainXml() throws LibvirtException {

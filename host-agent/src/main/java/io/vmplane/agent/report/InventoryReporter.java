@@ -45,7 +45,8 @@ public final class InventoryReporter {
 
     private void send(HostFacts facts) {
         sink.accept(new HostInventory(host.hostId(), hypervisor.kind(), host.consoleAddress(), host.pinnedOnly(),
-                facts.vcpus(), facts.memoryMib(), facts.pools(), facts.pciDevices(), clock.instant()));
+                facts.vcpus(), facts.memoryMib(), facts.pools(), facts.pciDevices(), clock.instant(),
+                hypervisor.bootId(), facts.domains()));
         lastSent = facts;
         log.debug("Published the inventory of {}", host.hostId());
     }

@@ -53,8 +53,9 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    HostRegistryListener hostRegistryListener(HostRegistry registry, WorkerProperties properties) {
-        return new HostRegistryListener(registry, properties);
+    HostRegistryListener hostRegistryListener(HostRegistry registry, VmStore vms, CapacityLedger ledger,
+                                              KafkaPublisher publisher, WorkerProperties properties, Clock clock) {
+        return new HostRegistryListener(registry, vms, ledger, publisher, properties, clock);
     }
 
     @Bean

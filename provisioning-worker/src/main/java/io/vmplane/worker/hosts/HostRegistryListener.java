@@ -1,13 +1,25 @@
 package io.vmplane.worker.hosts;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 
 import io.vmplane.schemas.host.HostHeartbeat;
 import io.vmplane.schemas.host.HostInventory;
 import io.vmplane.schemas.messages.Topics;
+import io.vmplane.schemas.messages.VmEvent;
+import io.vmplane.schemas.vm.FailureCode;
+import io.vmplane.schemas.vm.VmStatus;
+import io.vmplane.store.CapacityLedger;
+import io.vmplane.store.Claim;
+import io.vmplane.store.HostRecord;
 import io.vmplane.store.HostRegistry;
+import io.vmplane.store.VmRecord;
+import io.vmplane.store.VmStore;
 import io.vmplane.worker.config.WorkerProperties;
 import io.vmplane.worker.kafka.JsonRecords;
+import io.vmplane.worker.kafka.KafkaPublisher;
 import io.vmplane.worker.kafka.UnreadableRecordException;
 import io.vmplane.worker.placement.HostLimits;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,6 +30,12 @@ import org.springframework.kafka.annotation.KafkaListener;
 /**
  * Materialises host inventories and heartbeats into the shared host registry (group {@code host-registry}). With
  * several workers in the group each record is handled by one of them, which is enough: the registry is shared.
+ * <p>
+ * An inventory whose {@code boot_id} differs from the stored one comes from a new libvirt connection: a VM the
+ * ledger places on that host, {@code running} or {@code stopped}, whose domain the inventory does not list was lost
+ * with the host's libvirt state (a test-driver host forgets its domains). Such a VM gets a {@code failed}
+ * {@code HOST_LOST} event of phase OBSERVED; the event consumer applies it and releases the claim. A VM still
+ * {@code provisioning} is left alone: the agent replays its command.
  */
 public class HostRegistryListener {
 
@@ -25,16 +43,30 @@ public class HostRegistryListener {
 
     private static final Logger log = LoggerFactory.getLogger(HostRegistryListener.class);
 
+    static final String LOST_MESSAGE =
+            "the host lost the VM's domain: its libvirt state did not survive the agent's restart";
+
     private final HostRegistry registry;
+    private final VmStore vms;
+    private final CapacityLedger ledger;
+    private final KafkaPublisher publisher;
+    private final String instanceId;
     private final double cpuOvercommit;
     private final double memoryOvercommit;
     private final Duration storeTimeout;
+    private final Clock clock;
 
-    public HostRegistryListener(HostRegistry registry, WorkerProperties properties) {
+    public HostRegistryListener(HostRegistry registry, VmStore vms, CapacityLedger ledger, KafkaPublisher publisher,
+                                WorkerProperties properties, Clock clock) {
         this.registry = registry;
+        this.vms = vms;
+        this.ledger = ledger;
+        this.publisher = publisher;
+        this.instanceId = properties.instanceId();
         this.cpuOvercommit = properties.cpuOvercommit();
         this.memoryOvercommit = properties.memoryOvercommit();
         this.storeTimeout = properties.storeTimeout();
+        this.clock = clock;
     }
 
     @KafkaListener(id = "host-registry", topics = {Topics.HOST_INVENTORY, Topics.HOST_HEARTBEATS}, groupId = GROUP)
@@ -48,6 +80,11 @@ public class HostRegistryListener {
             if (inventory.hostId() == null) {
                 throw new UnreadableRecordException("the inventory lacks host_id");
             }
+            String previousBootId = previousBootId(inventory.hostId());
+            if (previousBootId != null && inventory.bootId() != null && !previousBootId.equals(inventory.bootId())) {
+                // before the inventory is stored: if this fails, the redelivered record still sees the old boot
+                failLostVms(inventory);
+            }
             HostLimits limits = HostLimits.of(inventory, cpuOvercommit, memoryOvercommit);
             registry.putInventory(inventory, limits.vcpuLimit(), limits.memoryLimitMib()).block(storeTimeout);
             log.info("Inventory of {}: {} CPUs, {} MiB (limits {} vCPUs, {} MiB), {} pools, {} PCI devices",
@@ -60,6 +97,39 @@ public class HostRegistryListener {
                 throw new UnreadableRecordException("the heartbeat lacks host_id");
             }
             registry.heartbeat(heartbeat).block(storeTimeout);
+        }
+    }
+
+    private String previousBootId(String hostId) {
+        HostRecord previous = registry.host(hostId).block(storeTimeout);
+        return previous == null ? null : previous.inventory().bootId();
+    }
+
+    /**
+     * Fails, with an OBSERVED {@code HOST_LOST} event, each VM claimed on the host that ran or was stopped there and
+     * whose domain the new connection's inventory does not list.
+     */
+    private void failLostVms(HostInventory inventory) {
+        String hostId = inventory.hostId();
+        List<String> domains = inventory.domains() == null ? List.of() : inventory.domains();
+        List<Claim> claims = ledger.claims(hostId).collectList().block(storeTimeout);
+        log.info("Host {} reconnected to libvirt (boot {}): checking {} claimed VMs against its {} domains", hostId,
+                inventory.bootId(), claims == null ? 0 : claims.size(), domains.size());
+        for (Claim claim : claims == null ? List.<Claim>of() : claims) {
+            if (domains.contains(claim.vmId())) {
+                continue;
+            }
+            VmRecord vm = vms.get(claim.vmId()).block(storeTimeout);
+            boolean settled = vm != null && (vm.status() == VmStatus.RUNNING || vm.status() == VmStatus.STOPPED);
+            if (!settled || (vm.host() != null && !hostId.equals(vm.host()))) {
+                continue;
+            }
+            Instant now = clock.instant();
+            publisher.publish(new VmEvent(vm.id(), vm.generation(),
+                    VmEvent.version(vm.generation(), VmEvent.Phase.OBSERVED), VmStatus.FAILED, hostId,
+                    FailureCode.HOST_LOST, LOST_MESSAGE, null, now, instanceId));
+            log.info("VM {} ({}) failed: host {} lost its domain when its agent reconnected to libvirt", vm.id(),
+                    vm.status().wire(), hostId);
         }
     }
 }

@@ -14,14 +14,27 @@ import tools.jackson.databind.annotation.JsonNaming;
  * @param consoleAddress  where console proxies reach this host's VNC/SPICE ports
  * @param pinnedOnly      the host takes only VMs pinned to it with {@code placement.host}
  * @param memoryMib       physical memory in MiB
+ * @param bootId          a random UUID the agent chooses once per libvirt connection: a new one means the host's
+ *                        libvirt state may not have survived (a test-driver host loses its domains), or null
+ * @param domains         the names of the domains defined on the host (active or not) that look like VM ids, or
+ *                        null when the agent does not report them
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record HostInventory(String hostId, String hypervisor, String consoleAddress, boolean pinnedOnly, int vcpus,
-                            long memoryMib, List<Pool> storagePools, List<PciDevice> pciDevices, Instant at) {
+                            long memoryMib, List<Pool> storagePools, List<PciDevice> pciDevices, Instant at,
+                            String bootId, List<String> domains) {
 
     public HostInventory {
         storagePools = storagePools == null ? List.of() : List.copyOf(storagePools);
         pciDevices = pciDevices == null ? List.of() : List.copyOf(pciDevices);
+        domains = domains == null ? null : List.copyOf(domains);
+    }
+
+    /** An inventory without {@code bootId} and {@code domains}. */
+    public HostInventory(String hostId, String hypervisor, String consoleAddress, boolean pinnedOnly, int vcpus,
+                         long memoryMib, List<Pool> storagePools, List<PciDevice> pciDevices, Instant at) {
+        this(hostId, hypervisor, consoleAddress, pinnedOnly, vcpus, memoryMib, storagePools, pciDevices, at, null,
+                null);
     }
 
     /** A storage pool; sizes in bytes. */

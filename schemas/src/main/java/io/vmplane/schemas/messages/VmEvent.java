@@ -25,9 +25,13 @@ import tools.jackson.databind.annotation.JsonNaming;
 public record VmEvent(String vmId, long generation, long version, VmStatus status, String host, FailureCode reason,
                       String message, String domainXml, Instant at, String source) {
 
-    /** Where in a generation's life an event stands; a later phase wins over an earlier one. */
+    /**
+     * Where in a generation's life an event stands; a later phase wins over an earlier one. {@link #OBSERVED} is a
+     * fact observed after the operation ended (a host lost the VM's domain): it outranks {@link #FINAL} of the same
+     * generation, a later generation outranks it, and it changes the VM, not its operation.
+     */
     public enum Phase {
-        ACCEPTED(0), PLACED(1), EXECUTING(2), FINAL(8);
+        ACCEPTED(0), PLACED(1), EXECUTING(2), FINAL(8), OBSERVED(12);
 
         private final int rank;
 

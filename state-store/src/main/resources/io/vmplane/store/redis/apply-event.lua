@@ -3,7 +3,8 @@
 -- (version % 16) when the event is of the VM's current generation: 0 pending, 1-7 running, 8+ failed when the
 -- event has a reason or the status is 'failed', else succeeded; a final phase takes the VM out of the active set
 -- and gives the operation hash a time to live (the retention). A missing operation hash is not created. A final
--- 'deleted' takes the VM out of its project's listing.
+-- 'deleted' takes the VM out of its project's listing. A phase above 8 (OBSERVED: a fact observed after the
+-- operation ended) changes the VM and takes it out of the active set but leaves the operation as it is.
 -- KEYS[1] VM hash, KEYS[2] set of active VM ids
 -- ARGV[1] version, ARGV[2] generation, ARGV[3] status, ARGV[4] host, ARGV[5] reason, ARGV[6] message,
 -- ARGV[7] domain XML, ARGV[8] updated-at, ARGV[9] VM id, ARGV[10] operation key prefix ('' stands for null),
@@ -44,6 +45,17 @@ else
   redis.call('HDEL', KEYS[1], 'message')
 end
 redis.call('HSET', KEYS[1], unpack(set))
+
+if version % 16 > 8 then
+  redis.call('SREM', KEYS[2], ARGV[9])
+  if ARGV[3] == 'deleted' then
+    local project = redis.call('HGET', KEYS[1], 'project')
+    if project then
+      redis.call('ZREM', ARGV[12] .. project, ARGV[9])
+    end
+  end
+  return 1
+end
 
 local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '-1')
 local opId = redis.call('HGET', KEYS[1], 'operation_id')

@@ -172,6 +172,53 @@ class RedisVmStoreIT {
     }
 
     @Test
+    void shouldFailTheVmButLeaveItsSucceededOperationForAnObservedEvent() {
+        // Given
+        VmRecord vm = created();
+        vms.apply(event(vm, Phase.FINAL, VmStatus.RUNNING, "sim-1").withDomainXml("<domain/>")).block(TIMEOUT);
+        VmEvent lost = new VmEvent(vm.id(), vm.generation(), VmEvent.version(vm.generation(), Phase.OBSERVED),
+                VmStatus.FAILED, "sim-1", FailureCode.HOST_LOST, "the host lost the VM's domain", null,
+                Instant.now(), "worker-1");
+
+        // When
+        boolean applied = vms.apply(lost).block(TIMEOUT);
+        boolean again = vms.apply(lost).block(TIMEOUT);
+
+        // Then
+        assertThat(applied).isTrue();
+        assertThat(again).isFalse();
+        VmRecord stored = vms.get(vm.id()).block(TIMEOUT);
+        assertThat(stored.status()).isEqualTo(VmStatus.FAILED);
+        assertThat(stored.reason()).isEqualTo(FailureCode.HOST_LOST);
+        assertThat(stored.message()).isEqualTo("the host lost the VM's domain");
+        assertThat(stored.version()).isEqualTo(VmEvent.version(vm.generation(), Phase.OBSERVED));
+        assertThat(stored.host()).isEqualTo("sim-1");
+        OperationRecord op = vms.operation(vm.operationId()).block(TIMEOUT);
+        assertThat(op.state()).isEqualTo("succeeded");
+        assertThat(op.errorCode()).isNull();
+        assertThat(op.errorMessage()).isNull();
+        assertThat(vms.activeVmIds().collectList().block(TIMEOUT)).doesNotContain(vm.id());
+    }
+
+    @Test
+    void shouldLetAnObservedEventOutrankTheFinalOfItsGenerationOnly() {
+        // Given
+        VmRecord vm = created();
+        VmEvent observed = new VmEvent(vm.id(), vm.generation(), VmEvent.version(vm.generation(), Phase.OBSERVED),
+                VmStatus.FAILED, "sim-1", FailureCode.HOST_LOST, "lost", null, Instant.now(), "worker-1");
+
+        // When
+        vms.apply(observed).block(TIMEOUT);
+        boolean finalApplied = vms.apply(event(vm, Phase.FINAL, VmStatus.RUNNING, "sim-1")).block(TIMEOUT);
+
+        // Then
+        assertThat(finalApplied).isFalse();
+        assertThat(VmEvent.version(vm.generation() + 1, Phase.ACCEPTED))
+                .isGreaterThan(VmEvent.version(vm.generation(), Phase.OBSERVED));
+        assertThat(vms.get(vm.id()).block(TIMEOUT).status()).isEqualTo(VmStatus.FAILED);
+    }
+
+    @Test
     void shouldKeepTheDomainXmlWhenALaterEventCarriesNone() {
         // Given
         VmRecord vm = created();
