@@ -27,6 +27,15 @@ declare -A BODY=(
 )
 declare -A ID=() STATUS=() HOST=() REASON=() MESSAGE=()
 
+# The Idempotency-Key each example uses; a VM lost with its host (HOST_LOST) is replaced under a new key, kept here so
+# that later runs converge on the replacement.
+KEYS_DIR="${VMPLANE_JOB_STATE:-$ROOT/.dev/main-job}"
+mkdir -p "$KEYS_DIR"
+declare -A KEY=()
+for name in "${NAMES[@]}"; do
+  KEY[$name]="$(cat "$KEYS_DIR/$name.key" 2>/dev/null || echo "dev-up-$name")"
+done
+
 TOKEN="$("$DEV_CMD" token --admin | tail -n 1)"
 AUTH="Authorization: Bearer $TOKEN"
 TMP="$(mktemp -d)"
@@ -37,7 +46,7 @@ create() {
   local name="$1" code attempt wait
   for attempt in $(seq 1 20); do
     code="$(curl -sS -o "$TMP/body" -w '%{http_code}' -X POST "$API/create-enhanced" -H "$AUTH" \
-      -H 'Content-Type: application/json' -H "Idempotency-Key: dev-up-$name" --data-binary "${BODY[$name]}" \
+      -H 'Content-Type: application/json' -H "Idempotency-Key: ${KEY[$name]}" --data-binary "${BODY[$name]}" \
       -D "$TMP/headers" || echo 000)"
     case "$code" in
       2??) ID[$name]="$(jq -r '.id // empty' "$TMP/body")"
@@ -80,10 +89,24 @@ observe() {
   final "$status"
 }
 
+# replace_if_lost NAME: when the VM the key converged on was lost with its host (a simulated host's domains do not
+# survive its agent's restart), delete it and create the example again under a new key
+replace_if_lost() {
+  local name="$1" reason
+  curl -sS -f -o "$TMP/vm-$name" -H "$AUTH" "$API/${ID[$name]}" 2>/dev/null || return 0
+  reason="$(jq -r 'select(.status == "failed") | .reason // empty' "$TMP/vm-$name")"
+  [ "$reason" = HOST_LOST ] || return 0
+  printf '%-8s %s was lost with its host (HOST_LOST): deleting it and creating the example again\n' "$name" "${ID[$name]}"
+  curl -sS -o /dev/null -X DELETE -H "$AUTH" "$API/${ID[$name]}?delete_volumes=true" || true
+  KEY[$name]="dev-up-$name-$(date +%s)"
+  printf '%s' "${KEY[$name]}" > "$KEYS_DIR/$name.key"
+  create "$name"
+}
+
 ok=true
 for name in "${NAMES[@]}"; do
-  if create "$name"; then
-    printf '%-8s %s (Idempotency-Key dev-up-%s)\n' "$name" "${ID[$name]}" "$name"
+  if create "$name" && replace_if_lost "$name"; then
+    printf '%-8s %s (Idempotency-Key %s)\n' "$name" "${ID[$name]}" "${KEY[$name]}"
     observe "$name" || true
   else
     ok=false
