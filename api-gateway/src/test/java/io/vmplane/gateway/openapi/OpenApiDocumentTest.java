@@ -125,14 +125,57 @@ class OpenApiDocumentTest {
         assertThat(pci.validate(JSON.readTree("{}"))).isNotEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"action\": \"create\"}",
+            "{\"action\": \"create\", \"size\": 10, \"volume\": \"existing.qcow2\"}",
+            "{\"action\": \"attach\"}",
+            "{\"action\": \"attach\", \"volume\": \"existing.qcow2\", \"size\": 10}",
+            "{\"size\": 10}",
+            "{\"action\": \"create\", \"size\": 10, \"colour\": \"red\"}"})
+    void shouldHaveADiskSchemaThatRefusesWhatTheValidatorRefuses(String disk) {
+        // Given a disk the gateway refuses
+        JsonNode node = JSON.readTree(disk);
+        ObjectNode body = (ObjectNode) JSON.readTree(Examples.SIMPLE);
+        ((ObjectNode) body.get("storage")).set("disks", JSON.createArrayNode().add(node));
+        assertThat(CreateRequestValidator.validate(body, false).errors()).isNotEmpty();
+        // When the disk schema judges it
+        // Then it refuses it too
+        assertThat(schema("DiskCreateConfigV2").validate(node)).isNotEmpty();
+    }
+
+    @Test
+    void shouldHaveADiskSchemaThatAcceptsCreateAndAttachWithTheirOptionalFields() {
+        Schema disk = schema("DiskCreateConfigV2");
+        assertThat(disk.validate(JSON.readTree("{\"action\": \"create\", \"size\": 10}"))).isEmpty();
+        assertThat(disk.validate(JSON.readTree("{\"action\": \"create\", \"size\": 10, \"pool\": \"fast\","
+                + " \"format\": \"raw\", \"bus\": \"sata\"}"))).isEmpty();
+        assertThat(disk.validate(JSON.readTree("{\"action\": \"attach\", \"volume\": \"existing.qcow2\"}")))
+                .isEmpty();
+        assertThat(disk.validate(JSON.readTree("{\"action\": \"attach\", \"volume\": \"existing.qcow2\","
+                + " \"pool\": \"bulk\", \"format\": \"qcow2\", \"bus\": \"scsi\"}"))).isEmpty();
+    }
+
+    @Test
+    void shouldHaveAStorageSchemaThatAllowsNoDisksOnlyWithABootIso() {
+        Schema storage = schema("StorageConfig");
+        assertThat(storage.validate(JSON.readTree("{\"default_pool\": \"default\", \"disks\": []}"))).isNotEmpty();
+        assertThat(storage.validate(JSON.readTree(
+                "{\"default_pool\": \"default\", \"boot_iso\": \"ubuntu.iso\", \"disks\": []}"))).isEmpty();
+        assertThat(storage.validate(JSON.readTree(
+                "{\"default_pool\": \"default\", \"disks\": [{\"action\": \"create\", \"size\": 10}]}")))
+                .isEmpty();
+    }
+
     @Test
     void shouldStateTheValidatorsPatterns() {
         JsonNode schemas = document.get("components").get("schemas");
         assertPattern(schemas, "/VMCreateRequestEnhancedV2/properties/name", CreateRequestRules.NAME);
         assertPattern(schemas, "/StorageConfig/properties/default_pool", CreateRequestRules.POOL);
         assertPattern(schemas, "/StorageConfig/properties/boot_iso", CreateRequestRules.VOLUME);
-        assertPattern(schemas, "/DiskCreateConfigV2/properties/pool", CreateRequestRules.POOL);
-        assertPattern(schemas, "/DiskCreateConfigV2/properties/volume", CreateRequestRules.VOLUME);
+        assertPattern(schemas, "/DiskCreateConfigV2/oneOf/0/properties/pool", CreateRequestRules.POOL);
+        assertPattern(schemas, "/DiskCreateConfigV2/oneOf/1/properties/pool", CreateRequestRules.POOL);
+        assertPattern(schemas, "/DiskCreateConfigV2/oneOf/1/properties/volume", CreateRequestRules.VOLUME);
         assertPattern(schemas, "/PCIDeviceConfig/oneOf/0/properties/address", CreateRequestRules.PCI_ADDRESS);
         assertPattern(schemas, "/PCIDeviceConfig/oneOf/1/properties/vendor_id", CreateRequestRules.PCI_ID);
         assertPattern(schemas, "/PCIDeviceConfig/oneOf/1/properties/product_id", CreateRequestRules.PCI_ID);
@@ -146,7 +189,7 @@ class OpenApiDocumentTest {
                 CreateRequestRules.MEMORY_MAX);
         assertRange(schemas, "/VMCreateRequestEnhancedV2/properties/vcpus", CreateRequestRules.VCPUS_MIN,
                 CreateRequestRules.VCPUS_MAX);
-        assertRange(schemas, "/DiskCreateConfigV2/properties/size", CreateRequestRules.DISK_SIZE_MIN,
+        assertRange(schemas, "/DiskCreateConfigV2/oneOf/0/properties/size", CreateRequestRules.DISK_SIZE_MIN,
                 CreateRequestRules.DISK_SIZE_MAX);
         assertRange(schemas, "/EnhancedGraphicsConfig/properties/port", CreateRequestRules.GRAPHICS_PORT_MIN,
                 CreateRequestRules.GRAPHICS_PORT_MAX);
