@@ -65,4 +65,38 @@ class GatewayPropertiesTest {
                 URI.create("redis://127.0.0.1:6390"), "k:9092", Duration.ofMinutes(5), Duration.ofSeconds(-1)))
                 .hasMessageContaining("vmplane.gateway.operation-retention");
     }
+
+    @Test
+    void shouldRequireExactlyOneOfTheSecretFileAndTheJwksUri() {
+        // Given both identity providers, then neither
+        // When the configuration is bound
+        // Then it is refused, naming both properties
+        for (Path secret : new Path[] {Path.of("/s"), null}) {
+            URI jwks = secret == null ? null : URI.create("https://idp.example.test/certs");
+            assertThatThrownBy(() -> new GatewayProperties(secret, Duration.ofSeconds(5), Duration.ofMinutes(10),
+                    Duration.ofSeconds(15), DataSize.ofKilobytes(64), Duration.ofHours(24),
+                    URI.create("redis://127.0.0.1:6390"), "k:9092", Duration.ofMinutes(5), Duration.ofDays(7),
+                    jwks, null))
+                    .hasMessageContaining("vmplane.gateway.jwt-secret-file")
+                    .hasMessageContaining("vmplane.gateway.jwks-uri");
+        }
+    }
+
+    @Test
+    void shouldAcceptAJwksUriAndAnIssuerWithoutASecretFile() {
+        var p = new GatewayProperties(null, Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofSeconds(15),
+                DataSize.ofKilobytes(64), Duration.ofHours(24), URI.create("redis://127.0.0.1:6390"), "k:9092",
+                Duration.ofMinutes(5), Duration.ofDays(7), URI.create("https://idp.example.test/certs"),
+                "https://idp.example.test");
+        assertThat(p.jwksUri()).hasToString("https://idp.example.test/certs");
+        assertThat(p.issuer()).isEqualTo("https://idp.example.test");
+    }
+
+    @Test
+    void shouldRefuseABlankIssuer() {
+        assertThatThrownBy(() -> new GatewayProperties(Path.of("/s"), Duration.ofSeconds(5), Duration.ofMinutes(10),
+                Duration.ofSeconds(15), DataSize.ofKilobytes(64), Duration.ofHours(24),
+                URI.create("redis://127.0.0.1:6390"), "k:9092", Duration.ofMinutes(5), Duration.ofDays(7), null, " "))
+                .hasMessageContaining("vmplane.gateway.issuer");
+    }
 }

@@ -3,6 +3,8 @@ package io.vmplane.gateway.auth;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
 
 import javax.crypto.spec.SecretKeySpec;
 
@@ -21,7 +23,9 @@ import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
@@ -35,7 +39,7 @@ import org.springframework.util.StringUtils;
 import reactor.core.publisher.Mono;
 
 /**
- * Bearer JWTs (HS256) on every path but the OpenAPI document and health; stateless; every refusal is a problem.
+ * Bearer JWTs on every path but the OpenAPI document and health; stateless; every refusal is a problem.
  * Paths here are within the base path.
  */
 @Configuration(proxyBeanMethods = false)
@@ -74,14 +78,28 @@ public class SecurityConfiguration {
 
     @Bean
     ReactiveJwtDecoder jwtDecoder(GatewayProperties properties) {
-        NimbusReactiveJwtDecoder decoder = NimbusReactiveJwtDecoder
-                .withSecretKey(new SecretKeySpec(readSecret(properties), "HmacSHA256"))
-                .macAlgorithm(MacAlgorithm.HS256)
-                .build();
-        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(),
+        NimbusReactiveJwtDecoder decoder = properties.jwksUri() != null
+                ? NimbusReactiveJwtDecoder.withJwkSetUri(properties.jwksUri().toString())
+                        .jwsAlgorithm(SignatureAlgorithm.RS256)
+                        .jwsAlgorithm(SignatureAlgorithm.ES256)
+                        .build()
+                : NimbusReactiveJwtDecoder
+                        .withSecretKey(new SecretKeySpec(readSecret(properties), "HmacSHA256"))
+                        .macAlgorithm(MacAlgorithm.HS256)
+                        .build();
+        decoder.setJwtValidator(validator(properties.issuer()));
+        return decoder;
+    }
+
+    /** The claims every token must satisfy, whichever identity provider signed it. */
+    static OAuth2TokenValidator<Jwt> validator(String issuer) {
+        List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>(List.of(JwtValidators.createDefault(),
                 requireClaim("sub"), requireClaim(JwtRoles.PROJECT_CLAIM), requireExpiry(),
                 requireName("sub"), requireName(JwtRoles.PROJECT_CLAIM)));
-        return decoder;
+        if (issuer != null) {
+            validators.add(new JwtIssuerValidator(issuer));
+        }
+        return new DelegatingOAuth2TokenValidator<>(validators);
     }
 
     /** The file's trimmed text as UTF-8 bytes; the secret itself never reaches a message or a log. */
@@ -135,7 +153,7 @@ public class SecurityConfiguration {
         if (ex instanceof OAuth2AuthenticationException) {
             headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
             return problems.write(response, Problem.of(401, "Unauthorized", "INVALID_TOKEN",
-                    "The bearer token is malformed, expired or without exp, wrongly signed, or lacks a plain sub or project claim"),
+                    "The bearer token is malformed, expired or without exp, wrongly signed or issued, or lacks a plain sub or project claim"),
                     null);
         }
         headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
