@@ -39,7 +39,7 @@ import org.springframework.util.StringUtils;
 import reactor.core.publisher.Mono;
 
 /**
- * Bearer JWTs on every path but the OpenAPI document and health; stateless; every refusal is a problem.
+ * Bearer JWTs on every path but the OpenAPI document, its interactive page and health; stateless; every refusal is a problem.
  * Paths here are within the base path.
  */
 @Configuration(proxyBeanMethods = false)
@@ -64,7 +64,8 @@ public class SecurityConfiguration {
                 .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
                 .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
                 .authorizeExchange(auth -> auth
-                        .pathMatchers("/openapi.yaml", "/openapi.json", "/actuator/health", "/actuator/health/**")
+                        .pathMatchers("/openapi.yaml", "/openapi.json", "/docs", "/docs/**", "/actuator/health",
+                                "/actuator/health/**")
                         .permitAll()
                         .anyExchange().authenticated())
                 .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint).accessDeniedHandler(denied))

@@ -13,17 +13,20 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
- * The OpenAPI document from the {@code schemas} jar, verbatim as YAML, and converted once to JSON. Both are read
- * at start; a missing or unreadable document stops the start.
+ * The OpenAPI document from the {@code schemas} jar, verbatim as YAML, and converted once to JSON, and the
+ * interactive page that loads it ({@code /docs}, its files in {@link ApiDocsConfiguration}). All are read at start;
+ * a missing or unreadable document stops the start.
  */
 @RestController
 public class OpenApiController {
 
     static final String LOCATION = "openapi/openapi.yaml";
+    static final String DOCS_PAGE = "docs/index.html";
     static final MediaType YAML = MediaType.parseMediaType("application/yaml");
 
     private final byte[] yaml;
     private final byte[] json;
+    private final byte[] docsPage;
 
     public OpenApiController() throws IOException {
         try (InputStream in = new ClassPathResource(LOCATION).getInputStream()) {
@@ -31,6 +34,9 @@ public class OpenApiController {
         }
         JsonNode tree = YAMLMapper.builder().build().readTree(yaml);
         this.json = JsonMapper.builder().build().writeValueAsBytes(tree);
+        try (InputStream in = new ClassPathResource(DOCS_PAGE).getInputStream()) {
+            this.docsPage = in.readAllBytes();
+        }
     }
 
     @GetMapping("/openapi.yaml")
@@ -41,5 +47,10 @@ public class OpenApiController {
     @GetMapping("/openapi.json")
     public ResponseEntity<byte[]> json() {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(json);
+    }
+
+    @GetMapping("/docs")
+    public ResponseEntity<byte[]> docs() {
+        return ResponseEntity.ok().contentType(MediaType.TEXT_HTML).body(docsPage);
     }
 }
