@@ -8,13 +8,17 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.vmplane.store.console.ConsoleStore;
 import io.vmplane.store.redis.RedisCapacityLedger;
+import io.vmplane.store.redis.RedisConsoleStore;
 import io.vmplane.store.redis.RedisHostRegistry;
 import io.vmplane.store.redis.RedisIdempotencyStore;
+import io.vmplane.store.redis.RedisRedriveLog;
 import io.vmplane.store.redis.RedisVmStore;
 
 /**
- * The four stores over one Lettuce client and one connection (Lettuce multiplexes concurrent commands over it).
+ * The stores over one Lettuce client and one connection (plus a pub/sub connection for console revocations, opened
+ * on first use) (Lettuce multiplexes concurrent commands over it).
  * Create one per service at start-up and {@link #close()} it at shutdown. The stores' results are emitted on
  * Lettuce's I/O threads: subscribers must not block.
  */
@@ -26,6 +30,8 @@ public final class StateStores implements AutoCloseable {
     private final IdempotencyStore idempotency;
     private final HostRegistry hosts;
     private final CapacityLedger ledger;
+    private final RedriveLog redrives;
+    private final RedisConsoleStore consoles;
 
     private StateStores(RedisClient client, StatefulRedisConnection<String, String> connection, Options options) {
         this.client = client;
@@ -35,6 +41,8 @@ public final class StateStores implements AutoCloseable {
         this.idempotency = new RedisIdempotencyStore(redis);
         this.hosts = new RedisHostRegistry(redis);
         this.ledger = new RedisCapacityLedger(redis);
+        this.redrives = new RedisRedriveLog(redis);
+        this.consoles = new RedisConsoleStore(redis, client::connectPubSub, connection.getTimeout());
     }
 
     /**
@@ -91,6 +99,15 @@ public final class StateStores implements AutoCloseable {
         return ledger;
     }
 
+    public RedriveLog redrives() {
+        return redrives;
+    }
+
+    /** Console tokens, sessions and proxy instances; its revocations use a pub/sub connection of their own. */
+    public ConsoleStore consoles() {
+        return consoles;
+    }
+
     /**
      * How the stores behave.
      *
@@ -111,6 +128,7 @@ public final class StateStores implements AutoCloseable {
     @Override
     public void close() {
         try {
+            consoles.close();
             connection.close();
         }
         finally {
