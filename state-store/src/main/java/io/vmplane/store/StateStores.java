@@ -13,12 +13,11 @@ import io.vmplane.store.redis.RedisCapacityLedger;
 import io.vmplane.store.redis.RedisConsoleStore;
 import io.vmplane.store.redis.RedisHostRegistry;
 import io.vmplane.store.redis.RedisIdempotencyStore;
-import io.vmplane.store.redis.RedisRedriveLog;
 import io.vmplane.store.redis.RedisVmStore;
 
 /**
- * The stores over one Lettuce client and one connection (plus a pub/sub connection for console revocations, opened
- * on first use) (Lettuce multiplexes concurrent commands over it).
+ * The stores over one Lettuce client and one connection (Lettuce multiplexes concurrent commands over it), plus a
+ * pub/sub connection for console revocations, opened on first use.
  * Create one per service at start-up and {@link #close()} it at shutdown. The stores' results are emitted on
  * Lettuce's I/O threads: subscribers must not block.
  */
@@ -30,7 +29,6 @@ public final class StateStores implements AutoCloseable {
     private final IdempotencyStore idempotency;
     private final HostRegistry hosts;
     private final CapacityLedger ledger;
-    private final RedriveLog redrives;
     private final RedisConsoleStore consoles;
 
     private StateStores(RedisClient client, StatefulRedisConnection<String, String> connection, Options options) {
@@ -41,7 +39,6 @@ public final class StateStores implements AutoCloseable {
         this.idempotency = new RedisIdempotencyStore(redis);
         this.hosts = new RedisHostRegistry(redis);
         this.ledger = new RedisCapacityLedger(redis);
-        this.redrives = new RedisRedriveLog(redis);
         this.consoles = new RedisConsoleStore(redis, client::connectPubSub, connection.getTimeout());
     }
 
@@ -97,10 +94,6 @@ public final class StateStores implements AutoCloseable {
 
     public CapacityLedger ledger() {
         return ledger;
-    }
-
-    public RedriveLog redrives() {
-        return redrives;
     }
 
     /** Console tokens, sessions and proxy instances; its revocations use a pub/sub connection of their own. */
