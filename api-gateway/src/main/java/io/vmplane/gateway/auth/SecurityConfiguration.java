@@ -39,7 +39,9 @@ import org.springframework.util.StringUtils;
 import reactor.core.publisher.Mono;
 
 /**
- * Bearer JWTs on every path but the OpenAPI document, its interactive page and health; stateless; every refusal is a problem.
+ * Bearer JWTs on every path but the OpenAPI document, its interactive page, the browser console's static page (its
+ * console token travels in the URL fragment, see static/console/console.js) and health; stateless; every refusal is
+ * a problem.
  * Paths here are within the base path.
  */
 @Configuration(proxyBeanMethods = false)
@@ -65,7 +67,7 @@ public class SecurityConfiguration {
                 .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
                 .authorizeExchange(auth -> auth
                         .pathMatchers("/openapi.yaml", "/openapi.json", "/docs", "/docs/**", "/actuator/health",
-                                "/actuator/health/**")
+                                "/actuator/health/**", "/console/**")
                         .permitAll()
                         .anyExchange().authenticated())
                 .exceptionHandling(e -> e.authenticationEntryPoint(entryPoint).accessDeniedHandler(denied))
