@@ -13,6 +13,7 @@ import io.vmplane.store.redis.RedisCapacityLedger;
 import io.vmplane.store.redis.RedisConsoleStore;
 import io.vmplane.store.redis.RedisHostRegistry;
 import io.vmplane.store.redis.RedisIdempotencyStore;
+import io.vmplane.store.redis.RedisRedriveLog;
 import io.vmplane.store.redis.RedisVmStore;
 
 /**
@@ -29,6 +30,7 @@ public final class StateStores implements AutoCloseable {
     private final IdempotencyStore idempotency;
     private final HostRegistry hosts;
     private final CapacityLedger ledger;
+    private final RedriveLog redrives;
     private final RedisConsoleStore consoles;
 
     private StateStores(RedisClient client, StatefulRedisConnection<String, String> connection, Options options) {
@@ -39,6 +41,7 @@ public final class StateStores implements AutoCloseable {
         this.idempotency = new RedisIdempotencyStore(redis);
         this.hosts = new RedisHostRegistry(redis);
         this.ledger = new RedisCapacityLedger(redis);
+        this.redrives = new RedisRedriveLog(redis);
         this.consoles = new RedisConsoleStore(redis, client::connectPubSub, connection.getTimeout());
     }
 
@@ -94,6 +97,10 @@ public final class StateStores implements AutoCloseable {
 
     public CapacityLedger ledger() {
         return ledger;
+    }
+
+    public RedriveLog redrives() {
+        return redrives;
     }
 
     /** Console tokens, sessions and proxy instances; its revocations use a pub/sub connection of their own. */

@@ -2,6 +2,7 @@ package io.vmplane.worker.config;
 
 import io.vmplane.store.CapacityLedger;
 import io.vmplane.store.HostRegistry;
+import io.vmplane.store.RedriveLog;
 import io.vmplane.store.StateStores;
 import io.vmplane.store.VmStore;
 import org.springframework.context.annotation.Bean;
@@ -29,5 +30,10 @@ public class StoreConfiguration {
     @Bean
     CapacityLedger capacityLedger(StateStores stores) {
         return stores.ledger();
+    }
+
+    @Bean
+    RedriveLog redriveLog(StateStores stores) {
+        return stores.redrives();
     }
 }

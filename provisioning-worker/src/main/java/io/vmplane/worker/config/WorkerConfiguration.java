@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import io.vmplane.store.CapacityLedger;
 import io.vmplane.store.HostRegistry;
+import io.vmplane.store.RedriveLog;
 import io.vmplane.store.VmStore;
 import io.vmplane.worker.command.CommandListener;
 import io.vmplane.worker.command.CreateVmHandler;
@@ -13,10 +14,11 @@ import io.vmplane.worker.events.VmEventListener;
 import io.vmplane.worker.hosts.HostRegistryListener;
 import io.vmplane.worker.kafka.KafkaPublisher;
 import io.vmplane.worker.sweep.DeadlineSweeper;
+import io.vmplane.worker.sweep.Redriver;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The worker's features: command handling, event and host materialisation, the deadline sweep. */
+/** The worker's features: command handling, event and host materialisation, the deadline sweep and re-drives. */
 @Configuration(proxyBeanMethods = false)
 public class WorkerConfiguration {
 
@@ -59,8 +61,14 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    DeadlineSweeper deadlineSweeper(VmStore vms, KafkaPublisher publisher, WorkerProperties properties,
-                                    Clock clock) {
-        return new DeadlineSweeper(vms, publisher, properties, clock);
+    Redriver redriver(RedriveLog redrives, CapacityLedger ledger, KafkaPublisher publisher,
+                      WorkerProperties properties) {
+        return new Redriver(redrives, ledger, publisher, properties);
+    }
+
+    @Bean
+    DeadlineSweeper deadlineSweeper(VmStore vms, KafkaPublisher publisher, Redriver redriver,
+                                    WorkerProperties properties, Clock clock) {
+        return new DeadlineSweeper(vms, publisher, redriver, properties, clock);
     }
 }

@@ -25,6 +25,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param handlingAttempts  attempts at a record whose handling fails, before it goes to the dead-letter topic
  * @param retryBackoff      the pause after the first failed attempt; it doubles after each further one
  * @param adminTimeout      how long the start-up waits for Kafka to create or confirm the topics
+ * @param stallAfter        a create placed on a host that shows no progress for this long (and is not past its
+ *                          deadline) gets its {@code ProvisionVm} published again
+ * @param maxRedrives       how many times one create is re-driven at most (0: never); then its deadline ends it
  */
 @ConfigurationProperties("vmplane.worker")
 public record WorkerProperties(
@@ -40,7 +43,9 @@ public record WorkerProperties(
         @DefaultValue("3") int claimRounds,
         @DefaultValue("4") int handlingAttempts,
         @DefaultValue("200ms") Duration retryBackoff,
-        @DefaultValue("30s") Duration adminTimeout) {
+        @DefaultValue("30s") Duration adminTimeout,
+        @DefaultValue("2m") Duration stallAfter,
+        @DefaultValue("2") int maxRedrives) {
 
     public WorkerProperties {
         require(instanceId != null && !instanceId.isBlank(), "instance-id", "must not be blank");
@@ -56,6 +61,8 @@ public record WorkerProperties(
         require(handlingAttempts >= 1, "handling-attempts", "must be >= 1, was " + handlingAttempts);
         requirePositive(retryBackoff, "retry-backoff");
         requirePositive(adminTimeout, "admin-timeout");
+        requirePositive(stallAfter, "stall-after");
+        require(maxRedrives >= 0, "max-redrives", "must be >= 0, was " + maxRedrives);
     }
 
     private static void requirePositive(Duration value, String property) {

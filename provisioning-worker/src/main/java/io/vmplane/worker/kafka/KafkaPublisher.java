@@ -36,6 +36,11 @@ public class KafkaPublisher {
         await(CompletableFuture.allOf(send(event), send(command)));
     }
 
+    /** Sends a host's command to its partition and waits for the acknowledgement. */
+    public void publish(HostCommand command) {
+        await(send(command));
+    }
+
     /** Sends a record as it is and waits for its acknowledgement. */
     public void publish(ProducerRecord<String, byte[]> record) {
         await(template.send(record));

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.vmplane.schemas.messages.VmEvent;
 import io.vmplane.schemas.vm.FailureCode;
+import io.vmplane.schemas.vm.VmStatus;
 import io.vmplane.store.OperationRecord;
 import io.vmplane.store.VmRecord;
 import io.vmplane.store.VmStore;
@@ -24,7 +25,8 @@ import org.springframework.context.SmartLifecycle;
  * Every {@code sweep-interval}, ends with {@code TIMEOUT} the operation of each active VM whose deadline passed
  * before its generation reached a final event: a create fails the VM, a life-cycle operation keeps its status.
  * Several workers may end the same VM: the store keeps the first final event. It releases nothing itself; a failed
- * event does, through the event consumer.
+ * event does, through the event consumer. A create not yet overdue goes to the {@link Redriver}, which publishes
+ * its ProvisionVm again when it stalled.
  */
 public class DeadlineSweeper implements SmartLifecycle {
 
@@ -32,22 +34,25 @@ public class DeadlineSweeper implements SmartLifecycle {
 
     private final VmStore vms;
     private final KafkaPublisher publisher;
+    private final Redriver redriver;
     private final String instanceId;
     private final Duration interval;
     private final Duration storeTimeout;
     private final Clock clock;
     private ScheduledExecutorService executor;
 
-    public DeadlineSweeper(VmStore vms, KafkaPublisher publisher, WorkerProperties properties, Clock clock) {
+    public DeadlineSweeper(VmStore vms, KafkaPublisher publisher, Redriver redriver, WorkerProperties properties,
+                           Clock clock) {
         this.vms = vms;
         this.publisher = publisher;
+        this.redriver = redriver;
         this.instanceId = properties.instanceId();
         this.interval = properties.sweepInterval();
         this.storeTimeout = properties.storeTimeout();
         this.clock = clock;
     }
 
-    /** Fails the overdue VMs once; returns how many it failed. */
+    /** Fails the overdue VMs and re-drives the stalled creates, once; returns how many it failed. */
     public int sweep() {
         Instant now = clock.instant();
         List<String> active = vms.activeVmIds().collectList().block(storeTimeout);
@@ -64,6 +69,9 @@ public class DeadlineSweeper implements SmartLifecycle {
                 log.info("VM {} failed: deadline {} passed while {}", vm.id(), vm.deadline(), vm.status().wire());
                 failed++;
             }
+            else if (vm != null && vm.status() == VmStatus.PROVISIONING) {
+                redriveSafely(vm, now);
+            }
         }
         return failed;
     }
@@ -76,6 +84,16 @@ public class DeadlineSweeper implements SmartLifecycle {
         OperationRecord operation = vm.operationId() == null ? null
                 : vms.operation(vm.operationId()).block(storeTimeout);
         return operation == null || "create".equals(operation.kind());
+    }
+
+    /** One VM's re-drive failing (Kafka or Redis slow) must not keep the sweep from the other VMs. */
+    private void redriveSafely(VmRecord vm, Instant now) {
+        try {
+            redriver.consider(vm, creating(vm), now);
+        }
+        catch (RuntimeException e) {
+            log.warn("Could not re-drive {}: {}", vm.id(), e.toString());
+        }
     }
 
     static boolean overdue(VmRecord vm, Instant now) {

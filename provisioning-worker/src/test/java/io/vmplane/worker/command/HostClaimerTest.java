@@ -93,7 +93,7 @@ class HostClaimerTest {
     private static WorkerProperties properties(int rounds) {
         return new WorkerProperties("test", 4.0, 1.0, 1.0, Duration.ofSeconds(15), Duration.ofSeconds(5),
                 PlacementStrategy.SPREAD, Duration.ofSeconds(1), Duration.ofSeconds(1), rounds, 1,
-                Duration.ofMillis(10), Duration.ofSeconds(1));
+                Duration.ofMillis(10), Duration.ofSeconds(1), Duration.ofMinutes(2), 2);
     }
 
     private static HostRegistry registry(String... ids) {

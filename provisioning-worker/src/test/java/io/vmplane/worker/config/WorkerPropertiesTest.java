@@ -27,6 +27,8 @@ class WorkerPropertiesTest {
         assertThat(properties.heartbeatTimeout()).isEqualTo(Duration.ofSeconds(15));
         assertThat(properties.sweepInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(properties.placementStrategy()).isEqualTo(PlacementStrategy.SPREAD);
+        assertThat(properties.stallAfter()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(properties.maxRedrives()).isEqualTo(2);
     }
 
     @Test
@@ -47,6 +49,14 @@ class WorkerPropertiesTest {
         assertThatThrownBy(() -> bind(Map.of("vmplane.worker.heartbeat-timeout", "0s")))
                 .isInstanceOf(BindException.class)
                 .rootCause().hasMessage("vmplane.worker.heartbeat-timeout must be a positive duration, was PT0S");
+    }
+
+    @Test
+    void shouldRefuseANegativeRedriveBound() {
+        // When / Then
+        assertThatThrownBy(() -> bind(Map.of("vmplane.worker.max-redrives", "-1")))
+                .isInstanceOf(BindException.class)
+                .rootCause().hasMessage("vmplane.worker.max-redrives must be >= 0, was -1");
     }
 
     private static WorkerProperties bind(Map<String, String> values) {

@@ -74,6 +74,8 @@ final class RunningWorker {
                 "--vmplane.worker.instance-id=" + instanceId,
                 "--vmplane.worker.heartbeat-timeout=10m",
                 "--vmplane.worker.sweep-interval=300ms",
+                // Tests drive the re-drive with their own clock (RedriveIT); the schedule must not add commands.
+                "--vmplane.worker.stall-after=1h",
                 "--vmplane.worker.retry-backoff=50ms",
                 "--server.port=0");
     }

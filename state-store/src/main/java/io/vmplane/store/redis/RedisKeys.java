@@ -76,6 +76,11 @@ final class RedisKeys {
         return PREFIX + "claim-of:" + vmId;
     }
 
+    /** String: when re-drive number {@code n} of the VM's generation happened (see {@code RedisRedriveLog}). */
+    static String redrive(String vmId, long generation, int n) {
+        return PREFIX + "redrive:" + vmId + ":" + generation + ":" + n;
+    }
+
     private static String tag(String hostId) {
         return "{" + hostId + "}";
     }
