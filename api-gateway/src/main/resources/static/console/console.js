@@ -140,4 +140,7 @@ async function main() {
     }
 }
 
+// Another console opened in this tab changes only the fragment: start afresh with it.
+window.addEventListener('hashchange', () => location.reload());
+
 main();

@@ -23,6 +23,11 @@ final class Api {
         this.base = "http://127.0.0.1:" + port + "/api/v1";
     }
 
+    /** {@code http://127.0.0.1:PORT/api/v1}, the gateway's base URL. */
+    String base() {
+        return base;
+    }
+
     Response post(String path, String token, String idempotencyKey, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(Duration.ofSeconds(15))

@@ -1,0 +1,184 @@
+package io.vmplane.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.imageio.ImageIO;
+
+import io.vmplane.testsupport.Libvirt;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The browser console page served by the gateway, in Debian's headless Chromium, on real QEMU VMs of the real host:
+ * the page opens the VM's console (noVNC for VNC, spice-html5 for SPICE), the canvas draws the VM's boot screen at
+ * the framebuffer's size, and screenshots of the canvas and of QEMU's own screen land in
+ * {@code e2e/target/screenshots/}.
+ */
+class ConsolePageIT {
+
+    static final String CREATE = "/virtualization/virtualmachines/create-enhanced";
+    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    private static final Pattern GRAPHICS_PORT = Pattern.compile("<graphics type='(vnc|spice)' port='(\\d+)'");
+
+    static LocalStack stack;
+    static HeadlessChromium chromium;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stack = LocalStack.start();
+        chromium = HeadlessChromium.launch();
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (chromium != null) {
+            chromium.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void shouldDrawAVncVmsBootScreenInTheBrowserConsole() throws Exception {
+        shouldDrawTheBootScreen("vnc");
+    }
+
+    @Test
+    void shouldDrawASpiceVmsBootScreenInTheBrowserConsole() throws Exception {
+        shouldDrawTheBootScreen("spice");
+    }
+
+    private void shouldDrawTheBootScreen(String protocol) throws Exception {
+        // Given a real QEMU VM with this kind of graphics, booting the stand-in ISO
+        String admin = stack.tokens.admin();
+        String vmId = runningVm(admin, protocol);
+
+        try (Websockify bridge = Websockify.to(graphicsPort(vmId, admin, protocol))) {
+            // When the console page is opened with its ConsoleInfo in the fragment
+            String wsUrl = bridge.url() + "?token=" + "t".repeat(22);
+            chromium.navigate("about:blank");
+            chromium.navigate(stack.api.base() + "/console/index.html#vm_id=" + vmId + "&protocol=" + protocol
+                    + "&ws_url=" + URLEncoder.encode(wsUrl, StandardCharsets.UTF_8));
+
+            // Then the canvas draws QEMU's screen at the framebuffer's size, in more than one colour
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertCanvasShowsTheScreen(vmId, protocol));
+            // And the fragment, which holds the token, is gone from the address bar
+            assertThat(chromium.evaluate("location.href").asString()).doesNotContain("#", "token");
+            assertThat(chromium.evaluate("document.getElementById('vm').textContent").asString()).isEqualTo(vmId);
+        }
+    }
+
+    private static void assertCanvasShowsTheScreen(String vmId, String protocol) throws IOException {
+        JsonNode page = chromium.evaluate("""
+                (() => {
+                  const canvas = document.querySelector('#screen canvas');
+                  const box = canvas ? canvas.getBoundingClientRect() : null;
+                  return {state: document.body.dataset.state, status: document.getElementById('status').textContent,
+                          width: canvas ? canvas.width : 0, height: canvas ? canvas.height : 0,
+                          x: box ? box.x : 0, y: box ? box.y : 0, dpr: window.devicePixelRatio};
+                })()""");
+        assertThat(page.get("state").asString()).as("page %s; console %s", page, chromium.console())
+                .isEqualTo("connected");
+        BufferedImage qemu = Screens.decode(qemuScreenshot(vmId));
+        assertThat(page.get("width").asInt()).as("canvas width, QEMU's framebuffer %dx%d", qemu.getWidth(),
+                qemu.getHeight()).isEqualTo(qemu.getWidth());
+        assertThat(page.get("height").asInt()).as("canvas height").isEqualTo(qemu.getHeight());
+
+        byte[] png = chromium.screenshot(page.get("x").asDouble(), page.get("y").asDouble(), qemu.getWidth(),
+                qemu.getHeight());
+        BufferedImage drawn = Screens.decode(png);
+        Files.write(SCREENSHOTS.resolve(protocol + "-console.png"), png);
+        ImageIO.write(qemu, "png", SCREENSHOTS.resolve(protocol + "-qemu.png").toFile());
+        assertThat(Screens.colours(drawn, 16)).as("colours drawn").isGreaterThan(1);
+        // A blinking cursor or a line of boot output may differ between the two captures, not the screen.
+        assertThat(Screens.likeness(drawn, qemu, 24)).as("share of pixels like QEMU's screen").isGreaterThan(0.97);
+    }
+
+    private static byte[] qemuScreenshot(String vmId) throws IOException {
+        Path file = Files.createTempFile("vmplane-screen", ".img");
+        try {
+            Libvirt.virsh("-c", Libvirt.SYSTEM_URI, "screenshot", vmId, file.toString());
+            return Files.readAllBytes(file);
+        }
+        finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private static String runningVm(String admin, String protocol) {
+        String body = """
+                {"name": "console-%s", "memory": 256, "vcpus": 1,
+                 "storage": {"default_pool": "default", "boot_iso": "ubuntu.iso", "disks": []},
+                 "graphics": {"type": "%s"}, "placement": {"host": "qemu-1"}}
+                """.formatted(protocol, protocol);
+        Api.Response accepted = stack.api.post(CREATE, admin, null, body);
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(202);
+        String id = accepted.json().get("id").asString();
+        JsonNode[] vm = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            vm[0] = stack.api.get("/virtualization/virtualmachines/" + id, admin).json();
+            return vm[0].path("status").asString().matches("running|failed");
+        });
+        assertThat(vm[0].get("status").asString()).as(vm[0].toString()).isEqualTo("running");
+        return id;
+    }
+
+    private static int graphicsPort(String vmId, String admin, String protocol) {
+        String xml = stack.api.get("/virtualization/virtualmachines/" + vmId, admin).json().get("domain_xml").asString();
+        Matcher graphics = GRAPHICS_PORT.matcher(xml);
+        assertThat(graphics.find()).as(xml).isTrue();
+        assertThat(graphics.group(1)).isEqualTo(protocol);
+        return Integer.parseInt(graphics.group(2));
+    }
+
+    /** Debian's websockify bridging a WebSocket port to a VM's VNC or SPICE port. */
+    record Websockify(Process process, int port) implements AutoCloseable {
+
+        static Websockify to(int graphicsPort) throws IOException {
+            int port = LocalStack.freePort();
+            Process process = new ProcessBuilder("websockify", "127.0.0.1:" + port, "127.0.0.1:" + graphicsPort)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> listening(port));
+            return new Websockify(process, port);
+        }
+
+        String url() {
+            return "ws://127.0.0.1:" + port + "/";
+        }
+
+        private static boolean listening(int port) {
+            try (Socket ignored = new Socket("127.0.0.1", port)) {
+                return true;
+            }
+            catch (IOException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}
