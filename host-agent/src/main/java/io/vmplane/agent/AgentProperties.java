@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import io.vmplane.agent.hypervisor.LibvirtResilience;
 import io.vmplane.agent.hypervisor.VirtType;
 
 /**
@@ -28,6 +29,13 @@ import io.vmplane.agent.hypervisor.VirtType;
  * @param kvmProbeImage      the bootable image {@code virt-type=auto} boots to prove KVM on a qemu host; unset:
  *                           {@value #DEFAULT_KVM_PROBE_IMAGE} if present; empty: no probe (capabilities decide)
  * @param kvmProbeDuration   how long the KVM probe domain must keep running for the agent to choose KVM
+ * @param libvirtCallTimeout the longest one libvirt call may take (queueing included); then it counts as a failure
+ *                           of the connection and the command is tried again later
+ * @param libvirtRetryAttempts attempts of a libvirt call failing with a transient (connection) error, the first
+ *                           included
+ * @param libvirtRetryBackoff the wait before a call's second attempt, doubled before each further one
+ * @param libvirtBreakerOpenDuration how long libvirt's circuit breaker, once open, refuses every call (the host
+ *                           reports {@code degraded}) before one call tries libvirtd again
  */
 @ConfigurationProperties("vmplane.agent")
 public record AgentProperties(
@@ -41,7 +49,11 @@ public record AgentProperties(
         @DefaultValue("auto") VirtType virtType,
         @DefaultValue("127.0.0.1") String graphicsListen,
         String kvmProbeImage,
-        @DefaultValue("6s") Duration kvmProbeDuration) {
+        @DefaultValue("6s") Duration kvmProbeDuration,
+        @DefaultValue("30s") Duration libvirtCallTimeout,
+        @DefaultValue("3") int libvirtRetryAttempts,
+        @DefaultValue("200ms") Duration libvirtRetryBackoff,
+        @DefaultValue("5s") Duration libvirtBreakerOpenDuration) {
 
     /** Debian's iPXE image (package ipxe): small, bootable, and it fails early where KVM does not work. */
     public static final String DEFAULT_KVM_PROBE_IMAGE = "/usr/lib/ipxe/ipxe.iso";
@@ -65,6 +77,11 @@ public record AgentProperties(
                 "must be positive", inventoryInterval);
         require(kvmProbeDuration != null && kvmProbeDuration.compareTo(Duration.ZERO) > 0, "kvm-probe-duration",
                 "must be positive", kvmProbeDuration);
+        require(positive(libvirtCallTimeout), "libvirt-call-timeout", "must be positive", libvirtCallTimeout);
+        require(libvirtRetryAttempts >= 1, "libvirt-retry-attempts", "must be at least 1", libvirtRetryAttempts);
+        require(positive(libvirtRetryBackoff), "libvirt-retry-backoff", "must be positive", libvirtRetryBackoff);
+        require(positive(libvirtBreakerOpenDuration), "libvirt-breaker-open-duration", "must be positive",
+                libvirtBreakerOpenDuration);
         require(kvmProbeImage == null || kvmProbeImage.isBlank() || Path.of(kvmProbeImage).isAbsolute(),
                 "kvm-probe-image", "must be an absolute path (or empty for no probe)", kvmProbeImage);
         require(kvmProbeImage == null || kvmProbeImage.isBlank() || !libvirtUri.startsWith("qemu:///")
@@ -79,6 +96,16 @@ public record AgentProperties(
             return Files.isRegularFile(fallback) ? Optional.of(fallback) : Optional.empty();
         }
         return kvmProbeImage.isBlank() ? Optional.empty() : Optional.of(Path.of(kvmProbeImage));
+    }
+
+    /** The guard of every libvirt call, from the {@code libvirt-*} properties. */
+    public LibvirtResilience libvirtResilience() {
+        return new LibvirtResilience(libvirtCallTimeout, libvirtRetryAttempts, libvirtRetryBackoff,
+                libvirtBreakerOpenDuration);
+    }
+
+    private static boolean positive(Duration duration) {
+        return duration != null && duration.compareTo(Duration.ZERO) > 0;
     }
 
     private static void require(boolean ok, String key, String rule, Object value) {

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 import io.vmplane.agent.hypervisor.Hypervisor;
+import io.vmplane.agent.hypervisor.HypervisorException;
 import io.vmplane.agent.hypervisor.VirtTypeDecision;
 import io.vmplane.agent.kafka.CommandConsumer;
 import io.vmplane.agent.kafka.KafkaPublisher;
@@ -19,9 +20,14 @@ import io.vmplane.schemas.host.HostHeartbeat;
 
 /**
  * The agent's moving parts, started in order once the context is ready: wait for the topics, publish the
- * inventory, wait for the domain type decision, start reading commands, then heartbeats and periodic inventory
- * checks. Stopped in reverse on shutdown; the beans it uses (the
- * libvirt connection, the producer) are closed after it.
+ * inventory, wait for the domain type decision, start reading commands, then heartbeats, a libvirt probe and
+ * periodic inventory checks. Stopped in reverse on shutdown; the beans it uses (the libvirt connection, the
+ * producer) are closed after it.
+ *
+ * <p>Every heartbeat interval the probe makes one cheap libvirt call: it is what opens libvirt's circuit breaker when
+ * libvirtd stops while nothing else calls it, and what closes it again (reconnecting) once libvirtd is back. The
+ * heartbeat says {@code degraded} while the breaker is not closed; on the way back to {@code up} the inventory is
+ * published at once (a new connection has a new boot id).
  */
 public final class AgentRuntime implements SmartLifecycle {
 
@@ -36,6 +42,7 @@ public final class AgentRuntime implements SmartLifecycle {
     private final Clock clock;
     private final ScheduledExecutorService timers;
     private volatile boolean running;
+    private volatile boolean libvirtUp = true;
 
     public AgentRuntime(AgentProperties properties, Hypervisor hypervisor, KafkaPublisher publisher,
                         InventoryReporter inventory, CommandConsumer commands, KafkaTopicsReady topics,
@@ -48,7 +55,7 @@ public final class AgentRuntime implements SmartLifecycle {
         this.topics = topics;
         this.clock = clock;
         AtomicInteger n = new AtomicInteger();
-        this.timers = Executors.newScheduledThreadPool(2, r -> {
+        this.timers = Executors.newScheduledThreadPool(3, r -> {
             Thread t = new Thread(r, "agent-timer-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -64,6 +71,7 @@ public final class AgentRuntime implements SmartLifecycle {
         commands.start();
         long heartbeat = properties.heartbeatInterval().toMillis();
         timers.scheduleAtFixedRate(this::heartbeat, 0, heartbeat, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(this::watchLibvirt, heartbeat, heartbeat, TimeUnit.MILLISECONDS);
         long check = properties.inventoryInterval().toMillis();
         timers.scheduleWithFixedDelay(this::refreshInventory, check, check, TimeUnit.MILLISECONDS);
         running = true;
@@ -96,6 +104,32 @@ public final class AgentRuntime implements SmartLifecycle {
         }
         catch (RuntimeException e) {
             log.warn("Heartbeat of {} not sent: {}", properties.hostId(), e.getMessage());
+        }
+    }
+
+    private void watchLibvirt() {
+        try {
+            hypervisor.probe();
+        }
+        catch (HypervisorException e) {
+            log.debug("libvirt probe of {} failed: {}", properties.hostId(), e.getMessage());
+        }
+        boolean up = hypervisor.alive();
+        if (up == libvirtUp) {
+            return;
+        }
+        libvirtUp = up;
+        if (!up) {
+            log.warn("Host {} degraded: libvirt at {} is unreachable; commands wait for it", properties.hostId(),
+                    properties.libvirtUri());
+            return;
+        }
+        log.info("Host {} up again: libvirt at {} answers", properties.hostId(), properties.libvirtUri());
+        try {
+            inventory.publish();
+        }
+        catch (RuntimeException e) {
+            log.warn("Inventory of {} not published: {}", properties.hostId(), e.getMessage());
         }
     }
 

@@ -26,7 +26,7 @@ final class HypervisorInitializer implements ApplicationContextInitializer<Confi
                 .bindOrCreate("vmplane.agent", AgentProperties.class);
         LibvirtHypervisor hypervisor = new LibvirtHypervisor(properties.libvirtUri(), properties.virtType(),
                 new KvmProbeSettings(properties.hostId(), properties.kvmProbeImagePath(),
-                        properties.kvmProbeDuration()));
+                        properties.kvmProbeDuration()), properties.libvirtResilience());
         var beans = context.getBeanFactory();
         beans.registerSingleton(BEAN, hypervisor);
         ((DefaultSingletonBeanRegistry) beans).registerDisposableBean(BEAN, hypervisor::close);

@@ -20,7 +20,8 @@ class AgentPropertiesTest {
         // When
         AgentProperties properties = new AgentProperties("sim-1", "test:///work/.dev/hosts/sim-1.xml", "127.0.0.1",
                 false, "dev-3f2a9c1e", Duration.ofSeconds(3), Duration.ofSeconds(30), VirtType.AUTO, "127.0.0.1", null,
-                Duration.ofSeconds(6));
+                Duration.ofSeconds(6), Duration.ofSeconds(30), 3,
+                Duration.ofMillis(200), Duration.ofSeconds(5));
 
         // Then
         assertThat(properties.hostId()).isEqualTo("sim-1");
@@ -30,7 +31,8 @@ class AgentPropertiesTest {
     void shouldNameThePropertyWhenTheHostIdIsMissing() {
         assertThatThrownBy(() -> new AgentProperties(null, "qemu:///system", "127.0.0.1", true, "dev-1",
                 Duration.ofSeconds(3), Duration.ofSeconds(30), VirtType.AUTO, "127.0.0.1", null,
-                Duration.ofSeconds(6)))
+                Duration.ofSeconds(6), Duration.ofSeconds(30), 3,
+                Duration.ofMillis(200), Duration.ofSeconds(5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vmplane.agent.host-id");
     }
 
@@ -38,7 +40,8 @@ class AgentPropertiesTest {
     void shouldRejectALibvirtUriThatIsAPath() {
         assertThatThrownBy(() -> new AgentProperties("sim-1", "/tmp/sim-1.xml", "127.0.0.1", false, "dev-1",
                 Duration.ofSeconds(3), Duration.ofSeconds(30), VirtType.AUTO, "127.0.0.1", null,
-                Duration.ofSeconds(6)))
+                Duration.ofSeconds(6), Duration.ofSeconds(30), 3,
+                Duration.ofMillis(200), Duration.ofSeconds(5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vmplane.agent.libvirt-uri");
     }
 
@@ -46,7 +49,8 @@ class AgentPropertiesTest {
     void shouldRejectANonPositiveHeartbeatInterval() {
         assertThatThrownBy(() -> new AgentProperties("sim-1", "test:///default", "127.0.0.1", false, "dev-1",
                 Duration.ZERO, Duration.ofSeconds(30), VirtType.AUTO, "127.0.0.1", null,
-                Duration.ofSeconds(6)))
+                Duration.ofSeconds(6), Duration.ofSeconds(30), 3,
+                Duration.ofMillis(200), Duration.ofSeconds(5)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("vmplane.agent.heartbeat-interval");
     }
@@ -55,9 +59,11 @@ class AgentPropertiesTest {
     void shouldRejectAStackIdThatCouldBreakTheMetadataTag() {
         assertThatThrownBy(() -> new AgentProperties("sim-1", "test:///default", "127.0.0.1", false, "a b<",
                 Duration.ofSeconds(3), Duration.ofSeconds(30), VirtType.AUTO, "127.0.0.1", null,
-                Duration.ofSeconds(6)))
+                Duration.ofSeconds(6), Duration.ofSeconds(30), 3,
+                Duration.ofMillis(200), Duration.ofSeconds(5)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vmplane.agent.stack-id");
     }
+
     @Test
     void shouldRejectANonPositiveKvmProbeDuration() {
         assertThatThrownBy(() -> qemuHost(null, Duration.ZERO))
@@ -100,8 +106,27 @@ class AgentPropertiesTest {
         assertThat(properties.kvmProbeImagePath()).isEmpty();
     }
 
+    @Test
+    void shouldNameTheLibvirtRetryPropertyWhenItAllowsNoAttempt() {
+        assertThatThrownBy(() -> new AgentProperties("sim-1", "test:///default", "127.0.0.1", false, "dev-1",
+                Duration.ofSeconds(3), Duration.ofSeconds(30), VirtType.AUTO, "127.0.0.1", null,
+                Duration.ofSeconds(6), Duration.ofSeconds(30), 0, Duration.ofMillis(200), Duration.ofSeconds(5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("vmplane.agent.libvirt-retry-attempts");
+    }
+
+    @Test
+    void shouldNameTheLibvirtCallTimeoutWhenItIsZero() {
+        assertThatThrownBy(() -> new AgentProperties("sim-1", "test:///default", "127.0.0.1", false, "dev-1",
+                Duration.ofSeconds(3), Duration.ofSeconds(30), VirtType.AUTO, "127.0.0.1", null,
+                Duration.ofSeconds(6), Duration.ZERO, 3, Duration.ofMillis(200), Duration.ofSeconds(5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("vmplane.agent.libvirt-call-timeout");
+    }
+
     private static AgentProperties qemuHost(String kvmProbeImage, Duration kvmProbeDuration) {
         return new AgentProperties("qemu-1", "qemu:///system", "127.0.0.1", true, "dev-1", Duration.ofSeconds(3),
-                Duration.ofSeconds(30), VirtType.AUTO, "127.0.0.1", kvmProbeImage, kvmProbeDuration);
+                Duration.ofSeconds(30), VirtType.AUTO, "127.0.0.1", kvmProbeImage, kvmProbeDuration, Duration.ofSeconds(30), 3,
+                Duration.ofMillis(200), Duration.ofSeconds(5));
     }
 }

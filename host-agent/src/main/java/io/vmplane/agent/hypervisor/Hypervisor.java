@@ -10,8 +10,9 @@ import io.vmplane.schemas.vm.DiskSpec;
 
 /**
  * The agent's one connection to its host's hypervisor. Implementations serialise every call on a thread of their
- * own (callers block until it is done); failures are {@link HypervisorException}s carrying the hypervisor's message.
- * Lookups answer "absent" instead of failing.
+ * own (callers block until it is done); failures are {@link HypervisorException}s carrying the hypervisor's message,
+ * and {@link HypervisorUnavailableException}s when the hypervisor could not be asked at all (nothing is known of
+ * the outcome: a command meeting one is carried out again later). Lookups answer "absent" instead of failing.
  */
 public interface Hypervisor extends AutoCloseable {
 
@@ -84,8 +85,19 @@ public interface Hypervisor extends AutoCloseable {
     /** Every volume of every active pool. */
     List<VolumeRef> volumes();
 
-    /** False once the connection to the hypervisor is known to be lost. */
+    /**
+     * True while calls go through; false while the hypervisor is unreachable (libvirt's circuit breaker is open or
+     * testing the connection again), and once closed. The host is {@code degraded} meanwhile.
+     */
     boolean alive();
+
+    /**
+     * One cheap round trip to the hypervisor, through the same guard as every call: while the hypervisor is
+     * unreachable this is what finds it back (and reconnects) when nothing else calls it.
+     *
+     * @throws HypervisorUnavailableException while it is unreachable
+     */
+    void probe();
 
     @Override
     void close();

@@ -12,10 +12,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 import org.libvirt.Connect;
 import org.libvirt.Device;
@@ -30,17 +26,22 @@ import org.libvirt.StorageVol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+
 import io.vmplane.agent.domain.PciAddress;
 import io.vmplane.agent.domain.VolumeRef;
 import io.vmplane.schemas.host.HostInventory;
 import io.vmplane.schemas.vm.DiskSpec;
 
 /**
- * {@link Hypervisor} over libvirt-java. Owns one {@link Connect}, opened in the constructor and closed by
- * {@link #close()}, and one thread ({@code libvirt}) on which every libvirt call runs: the test driver keeps its
- * state per connection, and libvirt's last-error is per thread, so both stay consistent. With
- * {@code virt-type=auto} on a qemu host it also owns, while the agent starts, a {@code kvm-probe} thread that boots
- * a {@link KvmProbe} domain through the same connection.
+ * {@link Hypervisor} over libvirt-java. Owns one {@link Connect} at a time, opened in the constructor and closed by
+ * {@link #close()}, and a {@link LibvirtExecutor}: one thread ({@code libvirt}) on which every libvirt call runs
+ * (the test driver keeps its state per connection, and libvirt's last-error is per thread, so both stay
+ * consistent), each call behind a retry, a time limiter and a circuit breaker. When a call fails because the
+ * connection broke (libvirtd stopped or restarted), the next call on a {@code qemu} host first opens a new
+ * connection (and picks a new {@link #bootId()}); a test-driver host keeps its one connection, whose state would
+ * not survive a new one. With {@code virt-type=auto} on a qemu host it also owns, while the agent starts, a
+ * {@code kvm-probe} thread that boots a {@link KvmProbe} domain through the same connection.
  */
 public final class LibvirtHypervisor implements Hypervisor {
 
@@ -56,15 +57,17 @@ public final class LibvirtHypervisor implements Hypervisor {
     private static final int UNDEFINE_SNAPSHOTS_METADATA = 2;
     private static final int UNDEFINE_NVRAM = 4;
 
-    private final ExecutorService thread;
+    private final LibvirtExecutor libvirt;
     private final String uri;
-    private final StateReadingConnect connect;
+    /** Replaced, on the libvirt thread only, when a qemu host's connection broke. */
+    private volatile StateReadingConnect connect;
+    private volatile boolean connectionLost;
     private final String kind;
     private final Optional<String> emulator;
     private final VirtTypeResolution resolution;
     private final Map<String, Long> declaredPoolCapacities;
-    private final String bootId = UUID.randomUUID().toString();
-    private volatile boolean alive = true;
+    private volatile String bootId = UUID.randomUUID().toString();
+    private volatile boolean closed;
 
     /**
      * Connects, and starts deciding the domain type: {@link #virtTypeDecision()} waits for the outcome.
@@ -77,22 +80,26 @@ public final class LibvirtHypervisor implements Hypervisor {
      * @param probe     the KVM probe's image and duration, and the host id its domain names carry
      */
     public LibvirtHypervisor(String uri, VirtType virtType, KvmProbeSettings probe) {
+        this(uri, virtType, probe, LibvirtResilience.defaults());
+    }
+
+    /**
+     * @param resilience  the call timeout, retries and circuit breaker of every libvirt call
+     * @see #LibvirtHypervisor(String, VirtType, KvmProbeSettings)
+     */
+    public LibvirtHypervisor(String uri, VirtType virtType, KvmProbeSettings probe, LibvirtResilience resilience) {
         this.uri = uri;
-        this.thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "libvirt");
-            t.setDaemon(true);
-            return t;
-        });
+        this.libvirt = new LibvirtExecutor(uri, resilience);
         this.kind = uri.startsWith("test:") ? "test" : "qemu";
         StateReadingConnect opened;
         try {
-            opened = call(() -> {
+            opened = libvirt.call(() -> {
                 Connect.setErrorCallback(QUIET_ERRORS);
                 return new StateReadingConnect(uri);
             });
         }
         catch (RuntimeException e) {
-            thread.shutdown();
+            libvirt.close();
             throw e;
         }
         this.connect = opened;
@@ -105,8 +112,12 @@ public final class LibvirtHypervisor implements Hypervisor {
                             emulator.orElse(null));
         }
         catch (RuntimeException e) {
-            thread.submit(() -> opened.close());
-            thread.shutdown();
+            try {
+                run(() -> opened.close());
+            }
+            finally {
+                libvirt.close();
+            }
             throw e;
         }
         this.declaredPoolCapacities = readDeclaredPoolCapacities(uri);
@@ -353,7 +364,12 @@ public final class LibvirtHypervisor implements Hypervisor {
 
     @Override
     public boolean alive() {
-        return alive;
+        return !closed && libvirt.breakerState() == CircuitBreaker.State.CLOSED;
+    }
+
+    @Override
+    public void probe() {
+        call(() -> connect.getLibVersion());
     }
 
     /**
@@ -370,14 +386,8 @@ public final class LibvirtHypervisor implements Hypervisor {
             log.warn("Closing the libvirt connection to {} failed: {}", uri, e.getMessage());
         }
         finally {
-            alive = false;
-            thread.shutdown();
-            try {
-                thread.awaitTermination(10, TimeUnit.SECONDS);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            closed = true;
+            libvirt.close();
         }
         log.info("Closed the libvirt connection to {}", uri);
     }
@@ -543,28 +553,40 @@ public final class LibvirtHypervisor implements Hypervisor {
         call(task);
     }
 
+    /**
+     * Runs the task on the libvirt thread through the {@link LibvirtExecutor}: on a qemu host whose connection broke,
+     * a new one is opened first; a connection error marks the connection broken.
+     */
     private <T> T call(Callable<T> task) {
-        try {
-            return thread.submit(task).get();
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HypervisorException("interrupted while waiting for libvirt", e);
-        }
-        catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof LibvirtException le) {
-                ErrorNumber code = code(le);
-                if (code == ErrorNumber.VIR_ERR_NO_CONNECT || code == ErrorNumber.VIR_ERR_INVALID_CONN) {
-                    alive = false;
+        return libvirt.call(() -> {
+            reconnectIfLost();
+            try {
+                return task.call();
+            }
+            catch (LibvirtException | HypervisorException e) {
+                if (LibvirtErrors.classify(e) == LibvirtErrors.Kind.CONNECTION) {
+                    connectionLost = true;
                 }
-                throw new HypervisorException(le.getMessage(), le);
+                throw e;
             }
-            if (cause instanceof HypervisorException he) {
-                throw he;
-            }
-            throw new HypervisorException(String.valueOf(cause.getMessage()), cause);
+        });
+    }
+
+    /** On the libvirt thread. A test driver's state lives in its connection: it is never replaced. */
+    private void reconnectIfLost() throws LibvirtException {
+        if (!connectionLost || "test".equals(kind)) {
+            return;
         }
+        try {
+            connect.close();
+        }
+        catch (LibvirtException | RuntimeException e) {
+            log.debug("Closing the broken libvirt connection to {}: {}", uri, e.getMessage());
+        }
+        connect = new StateReadingConnect(uri);
+        connectionLost = false;
+        bootId = UUID.randomUUID().toString();
+        log.info("Reconnected to {} (new boot id {})", uri, bootId);
     }
 
     /** The probe's operations, each a call on the libvirt thread (the probe runs on a thread of its own). */

@@ -3,9 +3,11 @@ package io.vmplane.agent.hypervisor;
 import java.util.Optional;
 
 import org.libvirt.Connect;
+import org.libvirt.Error;
 import org.libvirt.LibvirtException;
 import org.libvirt.jna.ConnectionPointer;
 import org.libvirt.jna.DomainPointer;
+import org.libvirt.jna.virError;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -35,7 +37,7 @@ final class StateReadingConnect extends Connect {
 
         int virGetLastErrorCode();
 
-        String virGetLastErrorMessage();
+        virError virGetLastError();
     }
 
     StateReadingConnect(String uri) throws LibvirtException {
@@ -50,20 +52,25 @@ final class StateReadingConnect extends Connect {
             if (api.virGetLastErrorCode() == NO_DOMAIN) {
                 return Optional.empty();
             }
-            throw new HypervisorException("cannot look up the domain " + name + ": " + api.virGetLastErrorMessage(),
-                    null);
+            throw lastError(api, "cannot look up the domain " + name);
         }
         try {
             IntByReference state = new IntByReference();
             IntByReference reason = new IntByReference();
             if (api.virDomainGetState(domain, state, reason, 0) < 0) {
-                throw new HypervisorException("cannot read the state of the domain " + name + ": "
-                        + api.virGetLastErrorMessage(), null);
+                throw lastError(api, "cannot read the state of the domain " + name);
             }
             return Optional.of(DomainStatus.of(state.getValue(), reason.getValue()));
         }
         finally {
             api.virDomainFree(domain);
         }
+    }
+
+    /** libvirt's last error on this thread, as an exception {@link LibvirtErrors} can classify. */
+    private static LibvirtCallException lastError(StateApi api, String what) {
+        virError last = api.virGetLastError();
+        Error error = last == null ? null : new Error(last);
+        return new LibvirtCallException(what + ": " + (error == null ? "unknown error" : error.getMessage()), error);
     }
 }

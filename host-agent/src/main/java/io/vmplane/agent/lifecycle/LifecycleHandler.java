@@ -13,6 +13,8 @@ import io.vmplane.agent.domain.VolumeRef;
 import io.vmplane.agent.hypervisor.DomainStatus;
 import io.vmplane.agent.hypervisor.Hypervisor;
 import io.vmplane.agent.hypervisor.HypervisorException;
+import io.vmplane.agent.hypervisor.HypervisorUnavailableException;
+import io.vmplane.agent.provision.ProvisionHandler;
 import io.vmplane.agent.provision.ProvisionHandler.Identity;
 import io.vmplane.agent.provision.VmEventSink;
 import io.vmplane.schemas.messages.HostCommand;
@@ -30,7 +32,8 @@ import io.vmplane.schemas.vm.VmStatus;
  *
  * <p>Not thread-safe: one command at a time (the agent's command thread). A stop polls the domain's state on that
  * thread, each poll a short call on the libvirt thread, so other libvirt users are not held up while it waits.
- * Exceptions from the event sink propagate, so the caller does not commit the command and it is carried out again.
+ * Exceptions from the event sink propagate, so the caller does not commit the command and it is carried out again;
+ * so does a {@link HypervisorUnavailableException} (libvirtd unreachable), which is never reported as a failure.
  */
 public final class LifecycleHandler {
 
@@ -64,12 +67,13 @@ public final class LifecycleHandler {
                     + " passed before host " + identity.hostId() + " could " + what + " the VM"));
             return;
         }
+        ProvisionHandler.requireAvailable(hypervisor, identity);
         VmEvent outcome;
         try {
             outcome = carryOut(command);
         }
         catch (HypervisorException e) {
-            if (Thread.currentThread().isInterrupted()) {
+            if (Thread.currentThread().isInterrupted() || e instanceof HypervisorUnavailableException) {
                 throw e;
             }
             log.warn("The {} of {} failed: {}", what, command.vmId(), e.getMessage());
@@ -138,7 +142,7 @@ public final class LifecycleHandler {
                         stop.gracefulTimeoutSeconds());
             }
             catch (HypervisorException e) {
-                if (Thread.currentThread().isInterrupted()) {
+                if (Thread.currentThread().isInterrupted() || e instanceof HypervisorUnavailableException) {
                     throw e;
                 }
                 log.info("ACPI shutdown of {} refused ({}): forcing it off", vmId, e.getMessage());
@@ -174,6 +178,9 @@ public final class LifecycleHandler {
             log.info("Rebooted {}", vmId);
             return;
         }
+        catch (HypervisorUnavailableException e) {
+            throw e;
+        }
         catch (HypervisorException e) {
             log.info("Reboot of {} refused ({}): resetting it", vmId, e.getMessage());
         }
@@ -181,6 +188,9 @@ public final class LifecycleHandler {
             hypervisor.resetDomain(vmId);
             log.info("Reset {}", vmId);
             return;
+        }
+        catch (HypervisorUnavailableException e) {
+            throw e;
         }
         catch (HypervisorException e) {
             log.info("Reset of {} refused ({}): powering it off and on", vmId, e.getMessage());
@@ -235,7 +245,7 @@ public final class LifecycleHandler {
             actual = LifecycleRules.vmStatus(hypervisor.domain(command.vmId()));
         }
         catch (HypervisorException e) {
-            if (Thread.currentThread().isInterrupted()) {
+            if (Thread.currentThread().isInterrupted() || e instanceof HypervisorUnavailableException) {
                 throw e;
             }
             // The domain cannot even be read: the host cannot tell what the VM is.

@@ -13,6 +13,7 @@ import io.vmplane.agent.domain.PciAddress;
 import io.vmplane.agent.domain.VolumeRef;
 import io.vmplane.agent.hypervisor.Hypervisor;
 import io.vmplane.agent.hypervisor.HypervisorException;
+import io.vmplane.agent.hypervisor.HypervisorUnavailableException;
 import io.vmplane.schemas.messages.HostCommand;
 import io.vmplane.schemas.messages.VmEvent;
 import io.vmplane.schemas.vm.DiskSpec;
@@ -28,7 +29,10 @@ import io.vmplane.schemas.vm.VmStatus;
  * creates nothing twice. On failure it removes what its own attempt created, and only that.
  *
  * <p>Not thread-safe: one command at a time (the agent's command thread). Exceptions from the event sink propagate,
- * so the caller does not commit the command and it is carried out again.
+ * so the caller does not commit the command and it is carried out again. So does a
+ * {@link HypervisorUnavailableException} (libvirtd unreachable): nothing is reported and nothing undone, and the
+ * command, read again, continues the work once libvirt is back, or ends with {@code TIMEOUT} once its deadline
+ * passed.
  */
 public final class ProvisionHandler {
 
@@ -64,6 +68,7 @@ public final class ProvisionHandler {
                             + " could provision the VM", identity.source()));
             return;
         }
+        requireAvailable(hypervisor, identity);
         events.publish(VmEvent.of(vmId, command.generation(), VmEvent.Phase.EXECUTING, VmStatus.PROVISIONING,
                 identity.hostId(), identity.source()));
         Attempt attempt = new Attempt();
@@ -78,7 +83,7 @@ public final class ProvisionHandler {
             outcome = failed(command, attempt, e.code(), e.getMessage());
         }
         catch (HypervisorException e) {
-            if (Thread.currentThread().isInterrupted()) {
+            if (Thread.currentThread().isInterrupted() || e instanceof HypervisorUnavailableException) {
                 throw e;
             }
             outcome = failed(command, attempt, FailureCode.LIBVIRT_ERROR, e.getMessage());
@@ -165,6 +170,9 @@ public final class ProvisionHandler {
                 try {
                     hypervisor.startPool(pool);
                 }
+                catch (HypervisorUnavailableException e) {
+                    throw e;
+                }
                 catch (HypervisorException e) {
                     throw new ProvisionFailure(FailureCode.POOL_INACTIVE,
                             "storage pool '" + pool + "' is inactive and could not be started: " + e.getMessage());
@@ -179,6 +187,17 @@ public final class ProvisionHandler {
         if (!hypervisor.volumeExists(volume.pool(), volume.volume())) {
             throw new ProvisionFailure(FailureCode.VOLUME_NOT_FOUND,
                     "the " + what + " '" + volume.volume() + "' is not in storage pool '" + volume.pool() + "'");
+        }
+    }
+
+    /**
+     * Refuses a command at once, before anything is published, while libvirt is unreachable: the command is read
+     * again after a pause instead of failing.
+     */
+    public static void requireAvailable(Hypervisor hypervisor, Identity identity) {
+        if (!hypervisor.alive()) {
+            throw new HypervisorUnavailableException("libvirt on host " + identity.hostId()
+                    + " is unreachable: the command waits for it", null);
         }
     }
 
