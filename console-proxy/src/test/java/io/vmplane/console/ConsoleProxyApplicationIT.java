@@ -11,11 +11,19 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "vmplane.redis.uri=redis://127.0.0.1:6390")
-class ConsoleProxyApplicationTest {
+import io.vmplane.testsupport.SharedInfra;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class ConsoleProxyApplicationIT {
+
+    @DynamicPropertySource
+    static void redis(DynamicPropertyRegistry registry) {
+        registry.add("vmplane.redis.uri", () -> SharedInfra.redis().uri());
+    }
 
     @LocalServerPort
     int port;
@@ -25,10 +33,11 @@ class ConsoleProxyApplicationTest {
         // Given the proxy started on a random port
         WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
         // When its health is asked for
-        // Then it is UP
+        // Then it is UP, and its meters are listed
         client.get().uri("/actuator/health").exchange()
                 .expectStatus().isOk()
                 .expectBody().jsonPath("$.status").isEqualTo("UP");
+        client.get().uri("/actuator/metrics/vmplane.console.sessions.active").exchange().expectStatus().isOk();
     }
 
     @Test
@@ -39,6 +48,7 @@ class ConsoleProxyApplicationTest {
         // Then it stops with a message naming the property
         assertThatThrownBy(() -> {
             try (ConfigurableApplicationContext ignored = app.run("--server.port=0",
+                    "--vmplane.redis.uri=" + SharedInfra.redis().uri(),
                     "--vmplane.console.allowed-origins=http://localhost:8080/console")) {
                 assertThat(ignored).isNull();
             }
@@ -47,14 +57,15 @@ class ConsoleProxyApplicationTest {
 
     @Test
     void shouldRefuseARedisUriOfAnotherScheme() {
-        assertThatThrownBy(() -> new ConsoleProperties(URI.create("http://127.0.0.1:6390"), List.of()))
+        assertThatThrownBy(() -> ConsoleProperties.defaults(URI.create("http://127.0.0.1:6390"), List.of()))
                 .hasMessageContaining("vmplane.redis.uri");
     }
 
     @Test
     void shouldKeepWellFormedOrigins() {
-        var properties = new ConsoleProperties(URI.create("redis://127.0.0.1:6390"),
+        var properties = ConsoleProperties.defaults(URI.create("redis://127.0.0.1:6390"),
                 List.of(URI.create("https://console.example:8443")));
         assertThat(properties.allowedOrigins()).containsExactly(URI.create("https://console.example:8443"));
+        assertThat(properties.instanceId()).startsWith("console-");
     }
 }

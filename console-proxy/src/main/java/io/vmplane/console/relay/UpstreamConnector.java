@@ -1,0 +1,39 @@
+package io.vmplane.console.relay;
+
+import java.time.Duration;
+
+import io.netty.channel.ChannelOption;
+import io.vmplane.console.vnc.VncUpstreamAuth;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.tcp.TcpClient;
+
+/**
+ * Opens the TCP connection to a VM's VNC/SPICE port: a new connection each time (never pooled: a console socket is
+ * a session), and for VNC with a password, the proxy's RFB authentication before the relay starts.
+ */
+public final class UpstreamConnector {
+
+    private final Duration connectTimeout;
+
+    public UpstreamConnector(Duration connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    /** Connects to {@code address:port}; completes when the connection is ready to relay. */
+    public Mono<Connection> connect(String address, int port, String vncPassword) {
+        TcpClient client = TcpClient.newConnection().host(address).port(port)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .option(ChannelOption.TCP_NODELAY, true);
+        if (vncPassword == null || vncPassword.isEmpty()) {
+            return client.connect().map(c -> (Connection) c);
+        }
+        return Mono.defer(() -> {
+            VncUpstreamAuth auth = new VncUpstreamAuth(vncPassword);
+            return client.doOnConnected(c -> c.addHandlerFirst("vmplane.vnc-auth", auth)).connect()
+                    .flatMap(c -> Mono.fromFuture(auth.done()).thenReturn((Connection) c)
+                            .timeout(connectTimeout)
+                            .doOnError(e -> c.dispose()));
+        });
+    }
+}
