@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# ./dev bench [console|api|pipeline|footprint|all|smoke]: the benchmarks of issue 6 on a stack of their own.
+#
+# The bench stack never touches the ./dev up stack: its state is .dev/bench/stack, its ports are the dev ports + 10000
+# (Redis 16390, Kafka 19092/19093, gateway 18080, console proxy 18090, workers 18101+, agents 18111+), its libvirt
+# domains carry its own stack id, and it is stopped (and its state removed) when the run ends. The functions that
+# start Redis, Kafka and the services are dev's own (this script sources ./dev).
+#
+# Results: a table on stdout, .dev/bench/latest.json ([{name, value, unit, anchor, anchor_value, ratio, target, met}])
+# and .dev/bench/details.json (the same rows with spread and notes). `smoke` runs the console suite's anchors with tiny
+# sizes (no stack), writes .dev/bench/smoke/, and checks the JSON: ./dev test runs it.
+# Environment: BENCH_ROUNDS (default 3), BENCH_PIPELINE_VMS (1000), BENCH_PIPELINE_HOSTS (8), BENCH_API_SECONDS (10).
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../../dev
+source "$BENCH_DIR/../../dev"
+CLIENT="$BENCH_DIR/client"
+OUT="$ROOT/.dev/bench"
+DEV="$OUT/stack"
+OFFSET=10000
+REDIS_PORT=$((6390 + OFFSET)); KAFKA_PORT=$((9092 + OFFSET)); KAFKA_CONTROLLER_PORT=$((9093 + OFFSET))
+GATEWAY_PORT=$((8080 + OFFSET)); CONSOLE_PORT=$((8090 + OFFSET))
+ANCHOR_PORT=$((8079 + OFFSET)); UPSTREAM_PORT=$((5990 + OFFSET)); WEBSOCKIFY_PORT=$((5991 + OFFSET))
+ECHO_PORT=$((5992 + OFFSET))
+ROUNDS="${BENCH_ROUNDS:-3}"
+PARTS=()
+HELPERS=()   # pid files (under $DEV/pids) of the helper processes this run started
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tooling: the Node client (npm ci into infra/bench/client/node_modules, gitignored) and the Java anchors
+# ---------------------------------------------------------------------------------------------------------------
+
+ensure_client() {
+  have node || die "node is missing (./dev up installs it)"
+  if [ ! -f "$CLIENT/node_modules/.package-lock.json" ] || [ "$CLIENT/package-lock.json" -nt "$CLIENT/node_modules/.package-lock.json" ]; then
+    say "bench: npm ci (ws, bufferutil) ..."
+    (cd "$CLIENT" && npm ci --no-audit --no-fund --loglevel=error >"$DEV/logs/npm.log" 2>&1) \
+      || { tail -n 20 "$DEV/logs/npm.log" >&2; die "npm ci failed in $CLIENT"; }
+  fi
+}
+
+anchor_jar() { printf '%s/webflux-anchor/target/bench-webflux-anchor-%s.jar' "$BENCH_DIR" "$VERSION"; }
+
+ensure_anchors() {
+  if [ ! -f "$(anchor_jar)" ] || [ -n "$(find "$BENCH_DIR/webflux-anchor/src" "$BENCH_DIR/webflux-anchor/pom.xml" -newer "$(anchor_jar)" -type f -print -quit)" ]; then
+    say "bench: building the WebFlux anchor ..."
+    ./mvnw -q -B -f "$BENCH_DIR/webflux-anchor/pom.xml" package -DskipTests >"$DEV/logs/anchor-build.log" 2>&1 \
+      || { tail -n 30 "$DEV/logs/anchor-build.log" >&2; die "the WebFlux anchor does not build"; }
+  fi
+  if [ ! -s "$BENCH_DIR/kafka-tools/target/kafka-tools-classpath.txt" ]; then
+    ./mvnw -q -B -f "$BENCH_DIR/kafka-tools/pom.xml" generate-resources >"$DEV/logs/kafka-tools.log" 2>&1 \
+      || { tail -n 30 "$DEV/logs/kafka-tools.log" >&2; die "kafka-tools' class path does not resolve"; }
+  fi
+}
+
+ensure_service_jars() {
+  local module
+  for module in api-gateway provisioning-worker host-agent console-proxy; do
+    [ -f "$(jar_of "$module")" ] || die "$(jar_of "$module") is missing: ./dev up (or ./mvnw -q -B -DskipTests install) first"
+  done
+  [ -s infra/kafka-broker/target/kafka-classpath.txt ] || die "the broker class path is missing: ./dev up first"
+}
+
+# helper NAME CMD...: a background process of this run, its pid in $DEV/pids/NAME.pid, its log in $DEV/logs
+helper() {
+  local name="$1"; shift
+  (exec setsid nohup "$@" </dev/null >>"$DEV/logs/$name.log" 2>&1 9>&-) &
+  echo $! >"$DEV/pids/$name.pid"
+  HELPERS+=("$name")
+}
+
+await_port() { # await_port PORT NAME
+  local i
+  for i in $(seq 1 300); do port_busy "$1" && return 0; alive "$2" || break; sleep 0.1; done
+  log_tail "$2"; die "$2 does not listen on $1"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# The bench stack
+# ---------------------------------------------------------------------------------------------------------------
+
+bench_stack_id() {
+  [ -s "$DEV/stack-id" ] || printf 'bench-%s\n' "$(openssl rand -hex 4)" >"$DEV/stack-id"
+  stack_id
+}
+
+# start_stack WORKERS SIM_HOSTS QEMU(0|1) CONSOLE(0|1): the services, then waits until all are healthy
+start_stack() {
+  local workers="$1" hosts="$2" qemu="$3" console="$4"
+  local kafka="--spring.kafka.bootstrap-servers=127.0.0.1:$KAFKA_PORT" redis="--vmplane.redis.uri=redis://127.0.0.1:$REDIS_PORT"
+  local stack; stack="$(bench_stack_id)"
+  local agent=(--vmplane.agent.console-address=127.0.0.1 "--vmplane.agent.stack-id=$stack"
+               --vmplane.agent.heartbeat-interval=3s "$kafka")
+  secret_file >/dev/null
+  start_redis
+  start_kafka
+  SERVICE_NAMES=()
+  start_service gateway api-gateway "$GATEWAY_PORT" 256m "$kafka" "$redis" "--vmplane.gateway.jwt-secret-file=$DEV/jwt-secret"
+  local i
+  for i in $(seq 1 "$workers"); do
+    start_service "worker-$i" provisioning-worker $((8100 + OFFSET + i)) 192m "$kafka" "$redis" "--vmplane.worker.instance-id=bench-worker-$i"
+  done
+  # bench configuration only: the console proxy gets the heap the idle-session target names
+  [ "$console" = 1 ] && start_service console-1 console-proxy "$CONSOLE_PORT" 512m "$redis" --vmplane.console.instance-id=bench-console-1
+  if [ "$qemu" = 1 ]; then
+    ensure_libvirtd
+    ensure_default_pool
+    start_service agent-qemu-1 host-agent $((8111 + OFFSET)) 160m "${agent[@]}" --vmplane.agent.host-id=qemu-1 \
+      "--vmplane.agent.libvirt-uri=$SYSTEM_URI" --vmplane.agent.pinned-only=true
+  fi
+  if [ "$hosts" -gt 0 ]; then
+    write_sim_hosts "$hosts"
+    for i in $(seq 1 "$hosts"); do
+      start_service "agent-sim-$i" host-agent $((8111 + OFFSET + i)) 160m "${agent[@]}" "--vmplane.agent.host-id=sim-$i" \
+        "--vmplane.agent.libvirt-uri=test://$DEV/hosts/sim-$i.xml" --vmplane.agent.pinned-only=false
+    done
+  fi
+  local name
+  for name in "${SERVICE_NAMES[@]}"; do await_healthy "$name"; done
+}
+
+stop_stack() {
+  [ -d "$DEV/pids" ] || return 0
+  local pidfile name services=()
+  for pidfile in "$DEV"/pids/*.pid; do
+    [ -e "$pidfile" ] || continue
+    name="$(basename "$pidfile" .pid)"
+    case "$name" in redis|kafka) ;; *) services+=("$name") ;; esac
+  done
+  [ ${#services[@]} -eq 0 ] || stop_pids "${services[@]}" >/dev/null
+  stop_pid kafka >/dev/null
+  if alive redis redis-server; then redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; fi
+  rm -f "$DEV/pids/redis.pid"
+  clean_libvirt >/dev/null
+  # the state goes with the stack (commands left in Kafka must not reach the next run's workers); logs stay
+  rm -rf "$DEV/redis" "$DEV/kafka" "$DEV/jars" "$DEV/hosts" "$DEV/stack-id"
+}
+
+on_exit() {
+  local rc=$?
+  say "bench: stopping the bench stack ..."
+  stop_stack || true
+  exit "$rc"
+}
+
+token() { cmd_token "$@" | tail -n 1; }
+
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# Suites: each writes $OUT/parts/SUITE.json (rows) and appends it to PARTS
+# ---------------------------------------------------------------------------------------------------------------
+
+# console_anchors: the upstream, websockify in front of it, and the bare WebSocket echo (the client's ceiling)
+console_anchors() {
+  helper upstream node "$CLIENT/upstream.mjs" --tcp "$UPSTREAM_PORT"
+  helper ws-echo node "$CLIENT/upstream.mjs" --ws "$ECHO_PORT"
+  helper websockify websockify "127.0.0.1:$WEBSOCKIFY_PORT" "127.0.0.1:$UPSTREAM_PORT"
+  await_port "$UPSTREAM_PORT" upstream; await_port "$ECHO_PORT" ws-echo; await_port "$WEBSOCKIFY_PORT" websockify
+}
+
+# suite_console SIZE(smoke|full) WITH_STACK(0|1)
+suite_console() {
+  local size="$1" with_stack="$2" proxy=null gateway=null proxy_pid=null
+  local unavailable='{"proxy": "the console proxy relay and the gateway console endpoints have not landed", "gateway": "the gateway console route has not landed"}'
+  console_anchors
+  if [ "$with_stack" = 1 ] && console_ready; then
+    local vm; vm="$(console_vm)"
+    local api="http://127.0.0.1:$GATEWAY_PORT/api/v1/virtualization/virtualmachines/$vm/console" bearer; bearer="$(token --admin)"
+    proxy="$(jq -nc --arg c "$api" --arg b "$bearer" --arg u "ws://127.0.0.1:$CONSOLE_PORT$(console_proxy_path "$vm")" \
+      '{kind: "ws", console: $c, bearer: $b, url: $u}')"
+    gateway="$(jq -nc --arg c "$api" --arg b "$bearer" \
+      --arg u "ws://127.0.0.1:$GATEWAY_PORT/api/v1/virtualization/virtualmachines/$vm/console/ws?token={token}" \
+      '{kind: "ws", console: $c, bearer: $b, url: $u}')"
+    proxy_pid="$(pid_of console-1)"
+  fi
+  local sizes
+  if [ "$size" = smoke ]; then
+    sizes='{"seconds": 0.3, "warmup": 0.1, "rttCount": 100, "setupCount": 20, "setupRate": 200, "idleCount": 50, "idleWebsockifyCount": 5}'
+  else
+    sizes='{"seconds": 3, "warmup": 1, "rttCount": 5000, "setupCount": 1000, "setupRate": 200, "idleCount": 8000, "idleWebsockifyCount": 100}'
+  fi
+  local rounds="$ROUNDS"; [ "$size" = smoke ] && rounds=3
+  jq -n --argjson s "$sizes" --argjson rounds "$rounds" --arg out "$OUT/parts/console.json" \
+    --argjson up "$UPSTREAM_PORT" --argjson wsfy "$WEBSOCKIFY_PORT" --argjson echo "$ECHO_PORT" \
+    --argjson proxy "$proxy" --argjson gateway "$gateway" --argjson proxyPid "$proxy_pid" \
+    --argjson wsfyPid "$(pid_of websockify)" --argjson unavailable "$unavailable" \
+    '$s + {rounds: $rounds, out: $out, idleTarget: 8000, idleHeapMiB: 512, proxyPid: $proxyPid, websockifyPid: $wsfyPid,
+      unavailable: $unavailable,
+      paths: {raw: {kind: "tcp", host: "127.0.0.1", port: $up}, websockify: {kind: "ws", url: "ws://127.0.0.1:\($wsfy)/"},
+              proxy: $proxy, gateway: $gateway, ceiling: {kind: "ws", url: "ws://127.0.0.1:\($echo)/"}}}' >"$OUT/console-config.json"
+  say "bench: console ($size, $rounds rounds) ..."
+  node "$CLIENT/console.mjs" "$OUT/console-config.json"
+  PARTS+=("$OUT/parts/console.json")
+  stop_pids "${HELPERS[@]}" >/dev/null; HELPERS=()
+}
+
+# The console paths (c) and (d) need the proxy's relay and the gateway's console endpoints: probed, not assumed.
+console_ready() { [ -f "$BENCH_DIR/console-paths.sh" ]; }
+
+main_bench() {
+  local what="${1:-all}"
+  case "$what" in console|api|pipeline|footprint|all|smoke) ;; *) die "usage: ./dev bench [console|api|pipeline|footprint|all|smoke]" ;; esac
+  ulimit -n 20000 2>/dev/null || true
+  ensure_dev_dir
+  exec 9>"$OUT/lock"; flock -n 9 || die "another ./dev bench runs (.dev/bench/lock)"
+  rm -rf "$OUT/parts"; mkdir -p "$OUT/parts"
+  trap on_exit EXIT
+  ensure_client
+  if [ "$what" = smoke ]; then
+    suite_console smoke 0
+    node "$CLIENT/report.mjs" "$OUT/smoke" "${PARTS[@]}"
+    check_json "$OUT/smoke/latest.json"
+    say "bench: smoke passed ($OUT/smoke/latest.json is well-formed)"
+    return 0
+  fi
+  ensure_service_jars
+  ensure_anchors
+  case "$what" in
+    console) suite_console full 0 ;;
+  esac
+  node "$CLIENT/report.mjs" "$OUT" "${PARTS[@]}"
+  check_json "$OUT/latest.json"
+}
+
+# check_json FILE: an array of rows with exactly the issue's keys, each of its type, and at least one measured value
+check_json() {
+  jq -e '
+    type == "array" and length > 0
+    and all(.[]; (keys == (["anchor", "anchor_value", "met", "name", "ratio", "target", "unit", "value"]))
+      and (.name | type == "string") and (.unit | type == "string")
+      and (.value | type == "number" or type == "null") and (.anchor_value | type == "number" or type == "null")
+      and (.ratio | type == "number" or type == "null") and (.met | type == "boolean" or type == "null")
+      and (.anchor | type == "string" or type == "null") and (.target | type == "string" or type == "null"))
+    and any(.[]; .value != null and .value > 0)' "$1" >/dev/null || die "$1 is not well-formed"
+}
+
+main_bench "$@"
