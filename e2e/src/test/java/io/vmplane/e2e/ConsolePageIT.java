@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -65,6 +68,40 @@ class ConsolePageIT {
         shouldDrawTheBootScreen("spice");
     }
 
+    @Test
+    void shouldRefuseFragmentsThatAreNotAConsoleAndSayWhyAsTextOnly() {
+        String token = "t".repeat(22);
+        String vmId = "vm-" + UUID.randomUUID();
+        Map<String, String> refusals = new LinkedHashMap<>();
+        // Given a VM id that is markup, a ws_url that is a script, one without a token, and an unknown protocol
+        refusals.put("vm_id=" + encode("<img src=x onerror=\"document.title='pwned'\">") + "&protocol=vnc&ws_url="
+                + encode("ws://127.0.0.1:1/?token=" + token), "vm_id is missing or not a VM id");
+        refusals.put("vm_id=" + vmId + "&protocol=vnc&ws_url=" + encode("javascript:alert(1)//?token=" + token),
+                "ws_url must be a ws: or wss: URL");
+        refusals.put("vm_id=" + vmId + "&protocol=spice&ws_url=" + encode("ws://127.0.0.1:1/"),
+                "ws_url carries no console token");
+        refusals.put("vm_id=" + vmId + "&protocol=<b>rdp</b>&ws_url=" + encode("ws://127.0.0.1:1/?token=" + token),
+                "protocol must be vnc or spice");
+        refusals.forEach((fragment, reason) -> {
+            // When the page is opened with it
+            chromium.navigate("about:blank");
+            chromium.navigate(stack.api.base() + "/console/index.html#" + fragment);
+
+            // Then it says why as text, adds no element, opens nothing and drops the fragment
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> chromium.evaluate("document.body.dataset.state").asString(), "error"::equals);
+            assertThat(chromium.evaluate("document.getElementById('status').textContent").asString())
+                    .isEqualTo("cannot open a console: " + reason);
+            assertThat(chromium.evaluate("document.querySelectorAll('img, b, #screen *').length").asInt()).isZero();
+            assertThat(chromium.evaluate("document.title").asString()).isEqualTo("vmplane console");
+            assertThat(chromium.evaluate("location.href").asString()).doesNotContain("#");
+        });
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
     private void shouldDrawTheBootScreen(String protocol) throws Exception {
         // Given a real QEMU VM with this kind of graphics, booting the stand-in ISO
         String admin = stack.tokens.admin();
@@ -75,7 +112,7 @@ class ConsolePageIT {
             String wsUrl = bridge.url() + "?token=" + "t".repeat(22);
             chromium.navigate("about:blank");
             chromium.navigate(stack.api.base() + "/console/index.html#vm_id=" + vmId + "&protocol=" + protocol
-                    + "&ws_url=" + URLEncoder.encode(wsUrl, StandardCharsets.UTF_8));
+                    + "&ws_url=" + encode(wsUrl));
 
             // Then the canvas draws QEMU's screen at the framebuffer's size, in more than one colour
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
