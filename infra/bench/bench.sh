@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # ./dev bench [console|api|pipeline|footprint|all|smoke]: the benchmarks of issue 6 on a stack of their own.
 #
-# The bench stack never touches the ./dev up stack: its state is .dev/bench/stack, its ports are the dev ports + 10000
-# (Redis 16390, Kafka 19092/19093, gateway 18080, console proxy 18090, workers 18101+, agents 18111+), its libvirt
-# domains carry its own stack id, and it is stopped (and its state removed) when the run ends. The functions that
-# start Redis, Kafka and the services are dev's own (this script sources ./dev).
+# The bench stack never touches the ./dev up stack: its state is .dev/bench/stack, its ports are the dev ports + 20000
+# (Redis 26390, Kafka 29092/29093, gateway 28080, console proxy 28090, workers 28101+, agents 28111+; + 10000 is
+# taken by test stacks here), its libvirt domains carry its own stack id, and it is stopped (and its state removed)
+# when the run ends. The functions that start Redis, Kafka and the services are dev's own (this script sources ./dev).
 #
 # Results: a table on stdout, .dev/bench/latest.json ([{name, value, unit, anchor, anchor_value, ratio, target, met}])
 # and .dev/bench/details.json (the same rows with spread and notes). `smoke` runs the console suite's anchors with tiny
@@ -18,7 +18,7 @@ source "$BENCH_DIR/../../dev"
 CLIENT="$BENCH_DIR/client"
 OUT="$ROOT/.dev/bench"
 DEV="$OUT/stack"
-OFFSET=10000
+OFFSET=20000
 REDIS_PORT=$((6390 + OFFSET)); KAFKA_PORT=$((9092 + OFFSET)); KAFKA_CONTROLLER_PORT=$((9093 + OFFSET))
 GATEWAY_PORT=$((8080 + OFFSET)); CONSOLE_PORT=$((8090 + OFFSET))
 ANCHOR_PORT=$((8079 + OFFSET)); UPSTREAM_PORT=$((5990 + OFFSET)); WEBSOCKIFY_PORT=$((5991 + OFFSET))
@@ -196,6 +196,33 @@ suite_console() {
   stop_pids "${HELPERS[@]}" >/dev/null; HELPERS=()
 }
 
+# suite_api: Redis, Kafka and the gateway only (no workers: the worker group is paused, so no backlog builds); the
+# VMs it creates go with the stack's state when it stops
+suite_api() {
+  say "bench: api: Redis, Kafka, the gateway (no workers) and the WebFlux anchor ..."
+  start_stack 0 0 0 0
+  helper webflux-anchor java -Xmx256m "${JVM_FLAGS[@]}" -jar "$(anchor_jar)" "--server.port=$ANCHOR_PORT"
+  await_port "$ANCHOR_PORT" webflux-anchor
+  local bearer vm api="http://127.0.0.1:$GATEWAY_PORT/api/v1"
+  bearer="$(token)"
+  vm="$(curl -fsS -X POST "$api/virtualization/virtualmachines/create-enhanced" -H "Authorization: Bearer $bearer" \
+    -H 'Content-Type: application/json' -H "Idempotency-Key: bench-read-$(date +%s%N)" \
+    --data '{"name":"bench-read","memory":128,"vcpus":1,"storage":{"default_pool":"default","disks":[{"action":"create","size":1}]}}' | jq -r .id)"
+  [ -n "$vm" ] && [ "$vm" != null ] || die "the gateway did not accept a create"
+  jq -n --arg gw "$api" --arg anchor "http://127.0.0.1:$ANCHOR_PORT" --arg token "$bearer" --arg vm "$vm" \
+    --arg cp "$(cat "$BENCH_DIR/kafka-tools/target/kafka-tools-classpath.txt"):$(cat infra/kafka-broker/target/kafka-classpath.txt)" \
+    --arg data "$DEV/kafka/data" --arg out "$OUT/parts/api.json" --argjson rounds "$ROUNDS" \
+    --argjson seconds "${BENCH_API_SECONDS:-10}" --argjson records "${BENCH_KAFKA_RECORDS:-200000}" \
+    '{gateway: $gw, anchor: $anchor, token: $token, vmId: $vm, kafkaClasspath: $cp, kafkaData: $data,
+      topic: "vm.commands.v1", bootstrap: "127.0.0.1:'"$KAFKA_PORT"'", kafkaRecords: $records, out: $out,
+      rounds: $rounds, seconds: $seconds, warmup: 3, threads: 1, connections: 32}' >"$OUT/api-config.json"
+  node "$CLIENT/api.mjs" "$OUT/api-config.json"
+  PARTS+=("$OUT/parts/api.json")
+  say "bench: api: stopping its stack (its VMs and commands go with it) ..."
+  stop_stack
+  HELPERS=()
+}
+
 # The console paths (c) and (d) need the proxy's relay and the gateway's console endpoints: probed, not assumed.
 console_ready() { [ -f "$BENCH_DIR/console-paths.sh" ]; }
 
@@ -219,6 +246,7 @@ main_bench() {
   ensure_anchors
   case "$what" in
     console) suite_console full 0 ;;
+    api) suite_api ;;
   esac
   node "$CLIENT/report.mjs" "$OUT" "${PARTS[@]}"
   check_json "$OUT/latest.json"
