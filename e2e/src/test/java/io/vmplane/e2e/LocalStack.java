@@ -7,33 +7,86 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import io.vmplane.testsupport.Libvirt;
+import io.vmplane.testsupport.LocalRedis;
 import io.vmplane.testsupport.SharedInfra;
 
 /**
  * The whole product as processes, as {@code ./dev up} runs it but on free ports, with the test JVM's own Kafka and
- * Redis, sharing libvirtd: a gateway, a provisioning worker, the console proxy, agents for two simulated hosts
- * ({@code sim-1} with the GPU, {@code sim-2}) and for the real host {@code qemu-1} (pinned VMs only). Every domain
- * it creates carries its own stack id, and only those are removed afterwards.
+ * Redis, sharing libvirtd. By default: a gateway, a provisioning worker, the console proxy, agents for two simulated
+ * hosts ({@code sim-1} with the GPU, {@code sim-2}) and for the real host {@code qemu-1} (pinned VMs only);
+ * {@link Options} changes the workers and hosts. Every domain it creates carries its own stack id, and only those are
+ * removed afterwards.
  */
 final class LocalStack implements AutoCloseable {
+
+    /** The memory line of the simulated host template (64 GiB in KiB), replaced for a host of another size. */
+    private static final String TEMPLATE_MEMORY = "<memory>67108864</memory>";
 
     final String stackId = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
     final Tokens tokens;
     final Api api;
-    private final List<ServiceProcess> services = new ArrayList<>();
+    /** The Redis the services of this stack use. */
+    final String redisUri;
+    private final LocalRedis ownRedis;
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
 
-    private LocalStack(Tokens tokens, Api api) {
+    private LocalStack(Tokens tokens, Api api, String redisUri, LocalRedis ownRedis) {
         this.tokens = tokens;
         this.api = api;
+        this.redisUri = redisUri;
+        this.ownRedis = ownRedis;
+    }
+
+    /**
+     * A host of the stack.
+     *
+     * @param memoryMib for a simulated host, its memory (null: the template's 64 GiB)
+     */
+    record Host(String id, boolean simulated, boolean gpu, Long memoryMib) {
+
+        static Host simulated(String id, boolean gpu) {
+            return new Host(id, true, gpu, null);
+        }
+
+        static Host simulated(String id, long memoryMib) {
+            return new Host(id, true, false, memoryMib);
+        }
+
+        /** The real host ({@code qemu:///system}), taking pinned VMs only. */
+        static Host real(String id) {
+            return new Host(id, false, false, null);
+        }
+    }
+
+    /**
+     * What to run.
+     *
+     * @param ownRedis   a Redis of the stack's own instead of the test JVM's shared one, so that no host registry,
+     *                   ledger or VM of an earlier stack is seen
+     * @param workers    provisioning workers, named {@code worker-1}, {@code worker-2}, …
+     * @param hosts      one agent per host, named {@code agent-<host id>}
+     * @param workerArgs extra arguments of every worker
+     */
+    record Options(boolean ownRedis, int workers, List<Host> hosts, List<String> workerArgs) {
+
+        static final Options DEFAULT = new Options(false, 1, List.of(Host.simulated("sim-1", true),
+                Host.simulated("sim-2", false), Host.real("qemu-1")), List.of());
     }
 
     static LocalStack start() throws Exception {
+        return start(Options.DEFAULT);
+    }
+
+    static LocalStack start(Options options) throws Exception {
         String kafka = SharedInfra.kafka().bootstrapServers();
-        String redis = SharedInfra.redis().uri();
+        LocalRedis ownRedis = options.ownRedis() ? LocalRedis.start() : null;
+        String redis = ownRedis != null ? ownRedis.uri() : SharedInfra.redis().uri();
         Libvirt.ensureDaemons();
         Libvirt.ensureDefaultPool();
 
@@ -44,18 +97,23 @@ final class LocalStack implements AutoCloseable {
         Path secretFile = Files.writeString(dir.resolve("jwt-secret"), secret);
 
         int gatewayPort = freePort();
-        LocalStack stack = new LocalStack(new Tokens(secret), new Api(gatewayPort));
+        LocalStack stack = new LocalStack(new Tokens(secret), new Api(gatewayPort), redis, ownRedis);
         try {
             List<String> common = List.of("--spring.kafka.bootstrap-servers=" + kafka, "--vmplane.redis.uri=" + redis);
             stack.launch("gateway", "api-gateway", gatewayPort, "256m", common,
                     "--vmplane.gateway.jwt-secret-file=" + secretFile);
-            stack.launch("worker-1", "provisioning-worker", freePort(), "192m", common,
-                    "--vmplane.worker.instance-id=worker-1");
+            for (int i = 1; i <= options.workers(); i++) {
+                List<String> args = new ArrayList<>(List.of("--vmplane.worker.instance-id=worker-" + i));
+                args.addAll(options.workerArgs());
+                stack.launch("worker-" + i, "provisioning-worker", freePort(), "192m", common,
+                        args.toArray(String[]::new));
+            }
             stack.launch("console-proxy", "console-proxy", freePort(), "128m", common);
-            stack.agent("sim-1", "test://" + Libvirt.writeSimulatedHost(dir, "sim-1", true), false, kafka);
-            stack.agent("sim-2", "test://" + Libvirt.writeSimulatedHost(dir, "sim-2", false), false, kafka);
-            stack.agent("qemu-1", "qemu:///system", true, kafka);
-            for (ServiceProcess service : stack.services) {
+            for (Host host : options.hosts()) {
+                String uri = host.simulated() ? "test://" + simulatedHost(dir, host) : "qemu:///system";
+                stack.agent(host.id(), uri, !host.simulated(), kafka);
+            }
+            for (ServiceProcess service : stack.services.values()) {
                 service.awaitHealthy(Duration.ofSeconds(120));
             }
             return stack;
@@ -64,6 +122,18 @@ final class LocalStack implements AutoCloseable {
             stack.close();
             throw e;
         }
+    }
+
+    private static Path simulatedHost(Path dir, Host host) throws IOException {
+        Path file = Libvirt.writeSimulatedHost(dir, host.id(), host.gpu());
+        if (host.memoryMib() != null) {
+            String xml = Files.readString(file);
+            if (!xml.contains(TEMPLATE_MEMORY)) {
+                throw new IllegalStateException("the simulated host template no longer has " + TEMPLATE_MEMORY);
+            }
+            Files.writeString(file, xml.replace(TEMPLATE_MEMORY, "<memory>" + host.memoryMib() * 1024 + "</memory>"));
+        }
+        return file;
     }
 
     private void agent(String hostId, String uri, boolean pinnedOnly, String kafka) throws IOException {
@@ -78,7 +148,27 @@ final class LocalStack implements AutoCloseable {
             throws IOException {
         List<String> all = new ArrayList<>(common);
         all.addAll(List.of(args));
-        services.add(ServiceProcess.start(name, module, port, heap, all));
+        services.put(name, ServiceProcess.start(name, module, port, heap, all));
+    }
+
+    /** SIGKILLs a service ({@code worker-2}, {@code agent-qemu-1}, …). */
+    void kill(String name) throws InterruptedException {
+        service(name).kill();
+    }
+
+    /** Starts a killed service again with the same arguments and waits until it is healthy. */
+    void restart(String name) throws IOException, InterruptedException {
+        ServiceProcess again = service(name).restart();
+        services.put(name, again);
+        again.awaitHealthy(Duration.ofSeconds(120));
+    }
+
+    private ServiceProcess service(String name) {
+        ServiceProcess service = services.get(name);
+        if (service == null) {
+            throw new IllegalArgumentException("no service " + name + " in this stack: " + services.keySet());
+        }
+        return service;
     }
 
     static int freePort() throws IOException {
@@ -89,9 +179,12 @@ final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (ServiceProcess service : services) {
+        for (ServiceProcess service : services.values()) {
             service.close();
         }
         Libvirt.destroyDomainsOfStack("qemu:///system", stackId);
+        if (ownRedis != null) {
+            ownRedis.close();
+        }
     }
 }

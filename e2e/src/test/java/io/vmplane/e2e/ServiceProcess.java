@@ -23,12 +23,14 @@ final class ServiceProcess implements AutoCloseable {
 
     private final String name;
     private final int port;
+    private final List<String> command;
     private final Process process;
     private final Path log;
 
-    private ServiceProcess(String name, int port, Process process, Path log) {
+    private ServiceProcess(String name, int port, List<String> command, Process process, Path log) {
         this.name = name;
         this.port = port;
+        this.command = command;
         this.process = process;
         this.log = log;
     }
@@ -49,7 +51,29 @@ final class ServiceProcess implements AutoCloseable {
         command.addAll(args);
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        return new ServiceProcess(name, port, process, log);
+        return new ServiceProcess(name, port, List.copyOf(command), process, log);
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** Kills the process at once (SIGKILL): no shutdown hook, no graceful close of Kafka or libvirt connections. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(15, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " did not die within 15 s of SIGKILL");
+        }
+    }
+
+    /** Starts the same command again (same port and arguments), its output appended to the same log. */
+    ServiceProcess restart() throws IOException {
+        if (process.isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        Process again = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        return new ServiceProcess(name, port, command, again, log);
     }
 
     /** Waits until {@code /actuator/health} answers UP, or fails with the log's tail. */
