@@ -25,6 +25,8 @@ ANCHOR_PORT=$((8079 + OFFSET)); UPSTREAM_PORT=$((5990 + OFFSET)); WEBSOCKIFY_POR
 ECHO_PORT=$((5992 + OFFSET))
 ROUNDS="${BENCH_ROUNDS:-3}"
 PARTS=()
+AGENT_ARGS=()
+HEALTH_TIMEOUT="${VMPLANE_HEALTH_TIMEOUT:-300}"   # 13 JVMs starting at once on 2 cores
 HELPERS=()   # pid files (under $DEV/pids) of the helper processes this run started
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -85,38 +87,49 @@ bench_stack_id() {
   stack_id
 }
 
-# start_stack WORKERS SIM_HOSTS QEMU(0|1) CONSOLE(0|1): the services, then waits until all are healthy
+# start_stack WORKERS SIM_HOSTS QEMU(0|1) CONSOLES [CONSOLE_HEAP]: dev's services on the bench ports, then waits until
+# all are healthy. start_stack 2 2 1 2 is ./dev up's default composition, with its heaps.
 start_stack() {
-  local workers="$1" hosts="$2" qemu="$3" console="$4"
-  local kafka="--spring.kafka.bootstrap-servers=127.0.0.1:$KAFKA_PORT" redis="--vmplane.redis.uri=redis://127.0.0.1:$REDIS_PORT"
-  local stack; stack="$(bench_stack_id)"
-  local agent=(--vmplane.agent.console-address=127.0.0.1 "--vmplane.agent.stack-id=$stack"
-               --vmplane.agent.heartbeat-interval=3s "$kafka")
+  local workers="$1" hosts="$2" qemu="$3" consoles="$4" console_heap="${5:-160m}"
+  local redis="--vmplane.redis.uri=redis://127.0.0.1:$REDIS_PORT"
   secret_file >/dev/null
   start_redis
   start_kafka
   SERVICE_NAMES=()
-  start_service gateway api-gateway "$GATEWAY_PORT" 256m "$kafka" "$redis" "--vmplane.gateway.jwt-secret-file=$DEV/jwt-secret"
+  start_service gateway api-gateway "$GATEWAY_PORT" 256m "$(kafka_arg)" "$redis" "--vmplane.gateway.jwt-secret-file=$DEV/jwt-secret"
   local i
   for i in $(seq 1 "$workers"); do
-    start_service "worker-$i" provisioning-worker $((8100 + OFFSET + i)) 192m "$kafka" "$redis" "--vmplane.worker.instance-id=bench-worker-$i"
+    start_service "worker-$i" provisioning-worker $((8100 + OFFSET + i)) 192m "$(kafka_arg)" "$redis" "--vmplane.worker.instance-id=bench-worker-$i"
   done
-  # bench configuration only: the console proxy gets the heap the idle-session target names
-  [ "$console" = 1 ] && start_service console-1 console-proxy "$CONSOLE_PORT" 512m "$redis" --vmplane.console.instance-id=bench-console-1
+  for i in $(seq 1 "$consoles"); do
+    start_service "console-$i" console-proxy $((CONSOLE_PORT + i - 1)) "$console_heap" "$redis" "--vmplane.console.instance-id=bench-console-$i"
+  done
   if [ "$qemu" = 1 ]; then
+    agent_args
     ensure_libvirtd
     ensure_default_pool
-    start_service agent-qemu-1 host-agent $((8111 + OFFSET)) 160m "${agent[@]}" --vmplane.agent.host-id=qemu-1 \
+    start_service agent-qemu-1 host-agent $((8111 + OFFSET)) 160m "${AGENT_ARGS[@]}" --vmplane.agent.host-id=qemu-1 \
       "--vmplane.agent.libvirt-uri=$SYSTEM_URI" --vmplane.agent.pinned-only=true
   fi
-  if [ "$hosts" -gt 0 ]; then
-    write_sim_hosts "$hosts"
-    for i in $(seq 1 "$hosts"); do
-      start_service "agent-sim-$i" host-agent $((8111 + OFFSET + i)) 160m "${agent[@]}" "--vmplane.agent.host-id=sim-$i" \
-        "--vmplane.agent.libvirt-uri=test://$DEV/hosts/sim-$i.xml" --vmplane.agent.pinned-only=false
-    done
-  fi
-  local name
+  start_sims 1 "$hosts"
+}
+
+agent_args() {
+  AGENT_ARGS=(--vmplane.agent.console-address=127.0.0.1 "--vmplane.agent.stack-id=$(bench_stack_id)"
+              --vmplane.agent.heartbeat-interval=3s "$(kafka_arg)")
+}
+
+kafka_arg() { printf '%s' "--spring.kafka.bootstrap-servers=127.0.0.1:$KAFKA_PORT"; }
+
+# start_sims FROM TO: simulated hosts sim-FROM..sim-TO, then waits until every service started is healthy
+start_sims() {
+  local from="$1" to="$2" i name
+  agent_args
+  if [ "$to" -ge 1 ]; then write_sim_hosts "$to"; fi
+  for i in $(seq "$from" "$to"); do
+    start_service "agent-sim-$i" host-agent $((8111 + OFFSET + i)) 160m "${AGENT_ARGS[@]}" "--vmplane.agent.host-id=sim-$i" \
+      "--vmplane.agent.libvirt-uri=test://$DEV/hosts/sim-$i.xml" --vmplane.agent.pinned-only=false
+  done
   for name in "${SERVICE_NAMES[@]}"; do await_healthy "$name"; done
 }
 
@@ -223,6 +236,45 @@ suite_api() {
   HELPERS=()
 }
 
+# suite_footprint: ./dev up's default composition (Redis, Kafka, gateway, 2 workers, 2 console proxies, the real host's
+# agent, 2 simulated hosts) started on a built tree: seconds until all are healthy, and the resident memory of them all
+suite_footprint() {
+  say "bench: footprint: ./dev up's default composition on the bench ports ..."
+  local t0 t1 name pid total=0 count=0
+  t0="$(date +%s%N)"
+  start_stack 2 2 1 2
+  t1="$(date +%s%N)"
+  sleep 5   # the services settle (first heartbeats, inventories) before their memory is read
+  for pidfile in "$DEV"/pids/*.pid; do
+    name="$(basename "$pidfile" .pid)"; pid="$(pid_of "$name")"
+    [ -n "$pid" ] || continue
+    total=$((total + $(rss_kib "$pid"))); count=$((count + 1))
+  done
+  jq -n --argjson up "$(( (t1 - t0) / 1000000 ))" --argjson rss "$total" --argjson n "$count" '[
+    {name: "footprint.up_healthy_s", value: ($up / 1000), unit: "s", anchor: null, anchor_value: null, ratio: null,
+     target: "<= 60 s", met: ($up / 1000 <= 60), note: "Redis, Kafka and the services of ./dev up (built tree) until all are healthy"},
+    {name: "footprint.stack_rss", value: (($rss / 1024 / 1024 * 100 | round) / 100), unit: "GiB", anchor: null, anchor_value: null,
+     ratio: null, target: "<= 4 GiB", met: ($rss / 1024 / 1024 <= 4), note: "resident memory of \($n) processes, guests excluded"}]' \
+    >"$OUT/parts/footprint.json"
+  PARTS+=("$OUT/parts/footprint.json")
+  say "bench: footprint: healthy after $(( (t1 - t0) / 1000000 )) ms, $((total / 1024)) MiB resident in $count processes"
+}
+
+# suite_pipeline: the stack grows to BENCH_PIPELINE_HOSTS simulated hosts, then pipeline.mjs
+suite_pipeline() {
+  local hosts="${BENCH_PIPELINE_HOSTS:-8}"
+  say "bench: pipeline: $hosts simulated hosts ..."
+  SERVICE_NAMES=()
+  start_sims 3 "$hosts"
+  jq -n --arg api "http://127.0.0.1:$GATEWAY_PORT/api/v1" --arg token "$(token)" --arg admin "$(token --admin)" \
+    --arg stack "$(bench_stack_id)" --arg out "$OUT/parts/pipeline.json" --argjson count "${BENCH_PIPELINE_VMS:-1000}" \
+    --argjson hosts "$hosts" --argjson qemu "${BENCH_QEMU_VMS:-10}" \
+    '{api: $api, token: $token, adminToken: $admin, stackId: $stack, out: $out, count: $count, hosts: $hosts,
+      qemuCount: $qemu, timeoutSeconds: 180}' >"$OUT/pipeline-config.json"
+  node "$CLIENT/pipeline.mjs" "$OUT/pipeline-config.json"
+  PARTS+=("$OUT/parts/pipeline.json")
+}
+
 # The console paths (c) and (d) need the proxy's relay and the gateway's console endpoints: probed, not assumed.
 console_ready() { [ -f "$BENCH_DIR/console-paths.sh" ]; }
 
@@ -247,6 +299,9 @@ main_bench() {
   case "$what" in
     console) suite_console full 0 ;;
     api) suite_api ;;
+    footprint) suite_footprint ;;
+    pipeline) suite_footprint; suite_pipeline ;;
+    all) suite_api; suite_footprint; suite_console full 1; suite_pipeline ;;
   esac
   node "$CLIENT/report.mjs" "$OUT" "${PARTS[@]}"
   check_json "$OUT/latest.json"
