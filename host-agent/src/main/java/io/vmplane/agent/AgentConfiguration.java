@@ -11,6 +11,7 @@ import io.vmplane.agent.kafka.CommandConsumer;
 import io.vmplane.agent.kafka.KafkaPublisher;
 import io.vmplane.agent.kafka.TopicSetup;
 import io.vmplane.agent.lifecycle.LifecycleHandler;
+import io.vmplane.agent.lifecycle.RestartReport;
 import io.vmplane.agent.provision.ProvisionHandler;
 import io.vmplane.agent.report.InventoryReporter;
 import io.vmplane.schemas.messages.HostCommand;
@@ -81,10 +82,18 @@ public class AgentConfiguration {
     }
 
     @Bean
+    RestartReport restartReport(Hypervisor hypervisor, AgentProperties properties, Clock clock,
+                                KafkaPublisher publisher) {
+        var identity = new ProvisionHandler.Identity(properties.hostId(), properties.stackId(),
+                properties.graphicsListen());
+        return new RestartReport(hypervisor, identity, clock, publisher);
+    }
+
+    @Bean
     AgentRuntime agentRuntime(AgentProperties properties, Hypervisor hypervisor, KafkaPublisher publisher,
                               InventoryReporter inventory, CommandConsumer commands, KafkaTopicsReady topics,
-                              Clock clock) {
-        return new AgentRuntime(properties, hypervisor, publisher, inventory, commands, topics, clock);
+                              RestartReport restartReport, Clock clock) {
+        return new AgentRuntime(properties, hypervisor, publisher, inventory, commands, topics, restartReport, clock);
     }
 
     @Bean

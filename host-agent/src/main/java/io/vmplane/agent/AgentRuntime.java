@@ -15,12 +15,13 @@ import io.vmplane.agent.hypervisor.HypervisorException;
 import io.vmplane.agent.hypervisor.VirtTypeDecision;
 import io.vmplane.agent.kafka.CommandConsumer;
 import io.vmplane.agent.kafka.KafkaPublisher;
+import io.vmplane.agent.lifecycle.RestartReport;
 import io.vmplane.agent.report.InventoryReporter;
 import io.vmplane.schemas.host.HostHeartbeat;
 
 /**
  * The agent's moving parts, started in order once the context is ready: wait for the topics, publish the
- * inventory, wait for the domain type decision, start reading commands, then heartbeats, a libvirt probe and
+ * inventory, report the state of the stack's domains ({@link RestartReport}), wait for the domain type decision, start reading commands, then heartbeats, a libvirt probe and
  * periodic inventory checks. Stopped in reverse on shutdown; the beans it uses (the libvirt connection, the
  * producer) are closed after it.
  *
@@ -39,6 +40,7 @@ public final class AgentRuntime implements SmartLifecycle {
     private final InventoryReporter inventory;
     private final CommandConsumer commands;
     private final KafkaTopicsReady topics;
+    private final RestartReport restartReport;
     private final Clock clock;
     private final ScheduledExecutorService timers;
     private volatile boolean running;
@@ -46,13 +48,14 @@ public final class AgentRuntime implements SmartLifecycle {
 
     public AgentRuntime(AgentProperties properties, Hypervisor hypervisor, KafkaPublisher publisher,
                         InventoryReporter inventory, CommandConsumer commands, KafkaTopicsReady topics,
-                        Clock clock) {
+                        RestartReport restartReport, Clock clock) {
         this.properties = properties;
         this.hypervisor = hypervisor;
         this.publisher = publisher;
         this.inventory = inventory;
         this.commands = commands;
         this.topics = topics;
+        this.restartReport = restartReport;
         this.clock = clock;
         AtomicInteger n = new AtomicInteger();
         this.timers = Executors.newScheduledThreadPool(3, r -> {
@@ -66,6 +69,7 @@ public final class AgentRuntime implements SmartLifecycle {
     public void start() {
         topics.hostCommandPartitions();
         inventory.publish();
+        restartReport.publish();
         // No command before the domain type is known (a KVM probe may still run).
         VirtTypeDecision virtType = hypervisor.virtTypeDecision();
         commands.start();

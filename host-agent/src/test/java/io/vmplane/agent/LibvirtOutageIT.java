@@ -103,7 +103,9 @@ class LibvirtOutageIT {
                 Instant stopped = stopLibvirtd();
 
                 // Then the host turns degraded, and commands sent now are not committed as done
-                awaitHeartbeat(heartbeats, HostStatus.DEGRADED, stopped);
+                HostHeartbeat degraded = awaitHeartbeat(heartbeats, HostStatus.DEGRADED, stopped);
+                System.out.printf("libvirtd stopped -> degraded heartbeat: %d ms%n",
+                        Duration.between(stopped, degraded.at()).toMillis());
                 long onTimeOffset = send(provision(onTime, Instant.now().plus(Duration.ofMinutes(5))));
                 Instant lateDeadline = Instant.now().plusMillis(500);
                 send(provision(late, lateDeadline));
@@ -121,7 +123,9 @@ class LibvirtOutageIT {
             Instant restarted = Instant.now();
 
             // Then the host is up again by itself, the command still in time ran once, the late one timed out
-            awaitHeartbeat(heartbeats, HostStatus.UP, restarted);
+            HostHeartbeat up = awaitHeartbeat(heartbeats, HostStatus.UP, restarted);
+            System.out.printf("libvirtd answering -> up heartbeat: %d ms%n",
+                    Duration.between(restarted, up.at()).toMillis());
             await().atMost(WAIT).until(() -> events.poll(e -> onTime.equals(e.vmId())
                     && e.status() == VmStatus.RUNNING), found -> !found.isEmpty());
             await().atMost(WAIT).until(() -> events.poll(e -> late.equals(e.vmId())), found -> !found.isEmpty());
@@ -178,9 +182,9 @@ class LibvirtOutageIT {
         }
     }
 
-    private void awaitHeartbeat(TopicTail<HostHeartbeat> heartbeats, HostStatus status, Instant after) {
-        await().atMost(WAIT).until(() -> heartbeats.poll(h -> hostId.equals(h.hostId()) && h.status() == status
-                && h.at().isAfter(after)), found -> !found.isEmpty());
+    private HostHeartbeat awaitHeartbeat(TopicTail<HostHeartbeat> heartbeats, HostStatus status, Instant after) {
+        return await().atMost(WAIT).until(() -> heartbeats.poll(h -> hostId.equals(h.hostId())
+                && h.status() == status && h.at().isAfter(after)), found -> !found.isEmpty()).get(0);
     }
 
     private long committed(Admin admin) throws Exception {

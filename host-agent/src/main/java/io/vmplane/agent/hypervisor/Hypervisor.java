@@ -2,11 +2,13 @@ package io.vmplane.agent.hypervisor;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import io.vmplane.agent.domain.DomainType;
 import io.vmplane.agent.domain.PciAddress;
 import io.vmplane.agent.domain.VolumeRef;
 import io.vmplane.schemas.vm.DiskSpec;
+import io.vmplane.schemas.vm.VmStatus;
 
 /**
  * The agent's one connection to its host's hypervisor. Implementations serialise every call on a thread of their
@@ -82,6 +84,16 @@ public interface Hypervisor extends AutoCloseable {
     /** Resets the domain like a reset button: the guest restarts at once, whether it handles ACPI or not. */
     void resetDomain(String name);
 
+    /**
+     * Records in the domain's metadata that the VM's status {@code status} was published in its generation
+     * {@code generation} (kept in the persistent definition, and the live one while the domain runs). A missing
+     * domain is left alone.
+     */
+    void markReported(String name, long generation, VmStatus status);
+
+    /** The domains named like VM ids that carry this stack's tag, each with its state and reported generation. */
+    List<StackDomain> stackDomains(String stackId);
+
     /** Every volume of every active pool. */
     List<VolumeRef> volumes();
 
@@ -109,6 +121,19 @@ public interface Hypervisor extends AutoCloseable {
      * @param status  the state, read right after the definition
      */
     record LiveDomain(String xml, DomainStatus status) {
+    }
+
+    /**
+     * A domain of the agent's stack as it is now.
+     *
+     * @param name                the domain's name, a VM id
+     * @param status              its state
+     * @param reportedGeneration  the generation whose final event was published last ({@link #markReported})
+     * @param reportedStatus      the status published last
+     * @param xml                 its live definition
+     */
+    record StackDomain(String name, DomainStatus status, OptionalLong reportedGeneration,
+                       Optional<VmStatus> reportedStatus, String xml) {
     }
 
     enum PoolState {

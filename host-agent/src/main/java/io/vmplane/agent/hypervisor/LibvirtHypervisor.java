@@ -32,6 +32,7 @@ import io.vmplane.agent.domain.PciAddress;
 import io.vmplane.agent.domain.VolumeRef;
 import io.vmplane.schemas.host.HostInventory;
 import io.vmplane.schemas.vm.DiskSpec;
+import io.vmplane.schemas.vm.VmStatus;
 
 /**
  * {@link Hypervisor} over libvirt-java. Owns one {@link Connect} at a time, opened in the constructor and closed by
@@ -56,6 +57,10 @@ public final class LibvirtHypervisor implements Hypervisor {
     private static final int UNDEFINE_MANAGED_SAVE = 1;
     private static final int UNDEFINE_SNAPSHOTS_METADATA = 2;
     private static final int UNDEFINE_NVRAM = 4;
+    /** {@code VIR_DOMAIN_METADATA_ELEMENT}, {@code VIR_DOMAIN_AFFECT_LIVE} and {@code _CONFIG}. */
+    private static final int METADATA_ELEMENT = 2;
+    private static final int AFFECT_LIVE = 1;
+    private static final int AFFECT_CONFIG = 2;
 
     private final LibvirtExecutor libvirt;
     private final String uri;
@@ -329,6 +334,51 @@ public final class LibvirtHypervisor implements Hypervisor {
             d.reset();
             return null;
         }));
+    }
+
+    @Override
+    public void markReported(String name, long generation, VmStatus status) {
+        run(() -> {
+            Domain domain = lookupDomain(name);
+            if (domain == null) {
+                return null;
+            }
+            try {
+                int flags = domain.isActive() == 1 ? AFFECT_LIVE | AFFECT_CONFIG : AFFECT_CONFIG;
+                domain.setMetadata(METADATA_ELEMENT, "<reported generation='" + generation + "' status='"
+                        + status.wire() + "'/>", "vmplane-reported", LibvirtXml.REPORTED_NAMESPACE, flags);
+            }
+            finally {
+                domain.free();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<StackDomain> stackDomains(String stackId) {
+        return call(() -> {
+            List<StackDomain> found = new ArrayList<>();
+            for (String name : HostFacts.vmDomains(domainNames())) {
+                Domain domain = lookupDomain(name);
+                if (domain == null) {
+                    continue;
+                }
+                try {
+                    String xml = domain.getXMLDesc(0);
+                    Optional<DomainStatus> status = connect.domainStatus(name);
+                    Optional<LibvirtXml.StackTag> tag = LibvirtXml.stackTag(xml);
+                    if (status.isPresent() && tag.isPresent() && tag.get().stackId().equals(stackId)) {
+                        found.add(new StackDomain(name, status.get(), tag.get().reportedGeneration(),
+                                tag.get().reportedStatus(), xml));
+                    }
+                }
+                finally {
+                    domain.free();
+                }
+            }
+            return found;
+        });
     }
 
     @Override

@@ -3,11 +3,13 @@ package io.vmplane.agent.hypervisor;
 import java.io.IOException;
 import java.io.StringReader;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
@@ -21,8 +23,10 @@ import org.w3c.dom.NodeList;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
 
+import io.vmplane.agent.domain.DomainXml;
 import io.vmplane.agent.domain.PciAddress;
 import io.vmplane.schemas.host.HostInventory;
+import io.vmplane.schemas.vm.VmStatus;
 
 /** Pure readers of the XML documents libvirt hands out (node devices, domains, capabilities, test-driver hosts). */
 public final class LibvirtXml {
@@ -96,6 +100,46 @@ public final class LibvirtXml {
             }
         }
         return capacities;
+    }
+
+    /**
+     * The namespace of the {@code <reported generation='N' status='S'/>} element the agent adds to a domain's metadata
+     * once it published the VM's status S in generation N (see {@code Hypervisor.markReported}).
+     */
+    public static final String REPORTED_NAMESPACE = "https://vmplane.io/xmlns/reported/1";
+
+    /**
+     * The stack tag of a domain definition ({@code <vmplane:stack>} in its metadata) and the generation and status
+     * recorded as reported, if any; empty for a domain no stack tagged.
+     */
+    public static Optional<StackTag> stackTag(String domainXml) {
+        Document domain = parse(domainXml);
+        NodeList stacks = domain.getElementsByTagNameNS(DomainXml.METADATA_NAMESPACE, "stack");
+        if (stacks.getLength() == 0) {
+            return Optional.empty();
+        }
+        String stackId = stacks.item(0).getTextContent().strip();
+        NodeList reported = domain.getElementsByTagNameNS(REPORTED_NAMESPACE, "reported");
+        OptionalLong generation = OptionalLong.empty();
+        Optional<VmStatus> status = Optional.empty();
+        if (reported.getLength() > 0) {
+            Element element = (Element) reported.item(0);
+            String value = element.getAttribute("generation");
+            if (value.matches("\\d{1,18}")) {
+                generation = OptionalLong.of(Long.parseLong(value));
+            }
+            status = Arrays.stream(VmStatus.values()).filter(s -> s.wire().equals(element.getAttribute("status")))
+                    .findFirst();
+        }
+        return Optional.of(new StackTag(stackId, generation, status));
+    }
+
+    /**
+     * @param stackId             the stack that made the domain
+     * @param reportedGeneration  the VM generation whose final event the agent published last, if recorded
+     * @param reportedStatus      the VM status the agent published last, if recorded
+     */
+    public record StackTag(String stackId, OptionalLong reportedGeneration, Optional<VmStatus> reportedStatus) {
     }
 
     static Document parse(String xml) {

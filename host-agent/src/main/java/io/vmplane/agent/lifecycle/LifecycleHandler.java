@@ -63,8 +63,12 @@ public final class LifecycleHandler {
         if (command.deadline() != null && !clock.instant().isBefore(command.deadline())) {
             log.info("Dropping the {} of {} (generation {}): deadline {} passed", what, command.vmId(),
                     command.generation(), command.deadline());
-            events.publish(outcome(command, FailureCode.TIMEOUT, "the deadline " + command.deadline()
-                    + " passed before host " + identity.hostId() + " could " + what + " the VM"));
+            VmEvent timedOut = outcome(command, FailureCode.TIMEOUT, "the deadline " + command.deadline()
+                    + " passed before host " + identity.hostId() + " could " + what + " the VM");
+            events.publish(timedOut);
+            if (timedOut.status() != VmStatus.DELETED) {
+                ProvisionHandler.markReported(hypervisor, command.vmId(), command.generation(), timedOut.status());
+            }
             return;
         }
         ProvisionHandler.requireAvailable(hypervisor, identity);
@@ -80,6 +84,9 @@ public final class LifecycleHandler {
             outcome = outcome(command, FailureCode.LIBVIRT_ERROR, e.getMessage());
         }
         events.publish(outcome);
+        if (outcome.status() != VmStatus.DELETED) {
+            ProvisionHandler.markReported(hypervisor, command.vmId(), command.generation(), outcome.status());
+        }
         inventoryChanged.run();
     }
 

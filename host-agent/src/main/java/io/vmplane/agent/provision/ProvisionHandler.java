@@ -92,7 +92,24 @@ public final class ProvisionHandler {
             outcome = failed(command, attempt, FailureCode.INVALID_COMMAND, e.getMessage());
         }
         events.publish(outcome);
+        if (outcome.status() == VmStatus.RUNNING) {
+            markReported(hypervisor, vmId, command.generation(), VmStatus.RUNNING);
+        }
         inventoryChanged.run();
+    }
+
+    /**
+     * Records on the domain the status just published in this generation, for a restarted agent's report
+     * ({@code RestartReport}); a failure only makes that report skip the domain or compare with an older status.
+     */
+    public static void markReported(Hypervisor hypervisor, String vmId, long generation, VmStatus status) {
+        try {
+            hypervisor.markReported(vmId, generation, status);
+        }
+        catch (HypervisorException e) {
+            log.warn("Could not record generation {} as reported on the domain {}: {}", generation, vmId,
+                    e.getMessage());
+        }
     }
 
     private String provision(HostCommand.ProvisionVm command, Attempt attempt) {

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 import org.junit.jupiter.api.Test;
 
 import io.vmplane.agent.domain.PciAddress;
 import io.vmplane.schemas.host.HostInventory;
 import io.vmplane.schemas.vm.DiskSpec;
+import io.vmplane.schemas.vm.VmStatus;
 
 class LibvirtXmlTest {
 
@@ -120,5 +123,36 @@ class LibvirtXmlTest {
         assertThat(xml).isEqualTo("<volume><name>vm-1-disk0.qcow2</name>"
                 + "<capacity unit=\"bytes\">21474836480</capacity><allocation unit=\"bytes\">0</allocation>"
                 + "<target><format type=\"qcow2\"/></target></volume>");
+    }
+
+    @Test
+    void shouldReadTheStackTagAndTheReportedGenerationOfADomain() {
+        // Given a domain's metadata as libvirt writes it back
+        String xml = """
+                <domain type='qemu'>
+                  <name>vm-1</name>
+                  <metadata>
+                    <vmplane:stack xmlns:vmplane="https://vmplane.io/xmlns/stack/1" vm-name="web">dev-1</vmplane:stack>
+                    <vmplane-reported:reported xmlns:vmplane-reported="https://vmplane.io/xmlns/reported/1" \
+                generation="7" status="running"/>
+                  </metadata>
+                </domain>""";
+
+        // When / Then
+        assertThat(LibvirtXml.stackTag(xml)).contains(new LibvirtXml.StackTag("dev-1", OptionalLong.of(7),
+                Optional.of(VmStatus.RUNNING)));
+    }
+
+    @Test
+    void shouldFindNoGenerationBeforeOneIsReportedAndNoTagOnAForeignDomain() {
+        // Given
+        String tagged = "<domain><metadata><s:stack xmlns:s='https://vmplane.io/xmlns/stack/1'> dev-1 </s:stack>"
+                + "</metadata></domain>";
+        String foreign = "<domain><metadata><x:app xmlns:x='https://example.org/app'>dev-1</x:app></metadata></domain>";
+
+        // When / Then
+        assertThat(LibvirtXml.stackTag(tagged))
+                .contains(new LibvirtXml.StackTag("dev-1", OptionalLong.empty(), Optional.empty()));
+        assertThat(LibvirtXml.stackTag(foreign)).isEmpty();
     }
 }
