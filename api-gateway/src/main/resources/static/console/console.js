@@ -62,15 +62,30 @@ function closeText(event) {
     return event.reason ? `${event.code} ${event.reason}` : `${event.code}`;
 }
 
+/**
+ * Shows how a console socket ends. A refusal before the upgrade (an unknown, used or expired token, a foreign
+ * Origin, a busy console) reaches a page only as code 1006, without the HTTP answer: say what it usually means.
+ */
+function watchClose(socket) {
+    let opened = false;
+    socket.addEventListener('open', () => {
+        opened = true;
+    });
+    socket.addEventListener('close', event => {
+        if (!opened) {
+            show('error', `refused (${closeText(event)}): the console token may be used, expired or another VM's, `
+                + 'or the console busy; ask for a new console link');
+        } else if (document.body.dataset.state !== 'error') {
+            show('disconnected', `closed: ${closeText(event)}`);
+        }
+    });
+}
+
 async function openVnc(target) {
     const {default: RFB} = await import('./vendor/novnc/core/rfb.js');
     // Our own socket, so the close code and reason can be shown; no subprotocol, as noVNC itself offers none.
     const socket = new WebSocket(target.url);
-    socket.addEventListener('close', event => {
-        if (document.body.dataset.state !== 'error') {
-            show('disconnected', `closed: ${closeText(event)}`);
-        }
-    });
+    watchClose(socket);
     const rfb = new RFB(screen, socket, {shared: true});
     rfb.scaleViewport = false;
     rfb.resizeSession = false;
@@ -104,11 +119,7 @@ async function openSpice(target) {
             }
         },
     });
-    connection.ws.addEventListener('close', event => {
-        if (document.body.dataset.state !== 'error') {
-            show('disconnected', `closed: ${closeText(event)}`);
-        }
-    });
+    watchClose(connection.ws);
     ctrlAltDel.onclick = () => Spice.sendCtrlAltDel(connection);
     disconnect.onclick = () => {
         connection.stop();
