@@ -26,6 +26,9 @@ ECHO_PORT=$((5992 + OFFSET))
 ROUNDS="${BENCH_ROUNDS:-3}"
 PARTS=()
 AGENT_ARGS=()
+# bench configuration only: one VM's console opened thousands of times (set-ups, idle sessions) by one user
+CONSOLE_LIMITS=(--vmplane.console.max-sessions-per-vm=20000 --vmplane.console.max-sessions-per-user=20000
+                --vmplane.console.max-sessions-per-instance=20000 --vmplane.console.busy-policy=refuse)
 HEALTH_TIMEOUT="${VMPLANE_HEALTH_TIMEOUT:-300}"   # 13 JVMs starting at once on 2 cores
 HELPERS=()   # pid files (under $DEV/pids) of the helper processes this run started
 
@@ -96,19 +99,22 @@ start_stack() {
   start_redis
   start_kafka
   SERVICE_NAMES=()
-  start_service gateway api-gateway "$GATEWAY_PORT" 256m "$(kafka_arg)" "$redis" "--vmplane.gateway.jwt-secret-file=$DEV/jwt-secret"
+  svc gateway api-gateway "$GATEWAY_PORT" 256m "$(kafka_arg)" "$redis" "--vmplane.gateway.jwt-secret-file=$DEV/jwt-secret" \
+    "--vmplane.gateway.console-proxies=http://127.0.0.1:$CONSOLE_PORT,http://127.0.0.1:$((CONSOLE_PORT + 1))" \
+    --vmplane.gateway.console-tokens-per-minute=1000000
   local i
   for i in $(seq 1 "$workers"); do
-    start_service "worker-$i" provisioning-worker $((8100 + OFFSET + i)) 192m "$(kafka_arg)" "$redis" "--vmplane.worker.instance-id=bench-worker-$i"
+    svc "worker-$i" provisioning-worker $((8100 + OFFSET + i)) 192m "$(kafka_arg)" "$redis" "--vmplane.worker.instance-id=bench-worker-$i"
   done
   for i in $(seq 1 "$consoles"); do
-    start_service "console-$i" console-proxy $((CONSOLE_PORT + i - 1)) "$console_heap" "$redis" "--vmplane.console.instance-id=bench-console-$i"
+    svc "console-$i" console-proxy $((CONSOLE_PORT + i - 1)) "$console_heap" "$redis" "--vmplane.console.instance-id=bench-console-$i" \
+      "${CONSOLE_LIMITS[@]}"
   done
   if [ "$qemu" = 1 ]; then
     agent_args
     ensure_libvirtd
     ensure_default_pool
-    start_service agent-qemu-1 host-agent $((8111 + OFFSET)) 160m "${AGENT_ARGS[@]}" --vmplane.agent.host-id=qemu-1 \
+    svc agent-qemu-1 host-agent $((8111 + OFFSET)) 160m "${AGENT_ARGS[@]}" --vmplane.agent.host-id=qemu-1 \
       "--vmplane.agent.libvirt-uri=$SYSTEM_URI" --vmplane.agent.pinned-only=true
   fi
   start_sims 1 "$hosts"
@@ -119,6 +125,17 @@ agent_args() {
               --vmplane.agent.heartbeat-interval=3s "$(kafka_arg)")
 }
 
+# svc NAME ...: dev's start_service; with BENCH_JFR=1 the JVM also records a profile to .dev/bench/jfr/PHASE-NAME.jfr
+svc() {
+  local saved=("${JVM_FLAGS[@]}")
+  if [ "${BENCH_JFR:-0}" = 1 ]; then
+    mkdir -p "$OUT/jfr"
+    JVM_FLAGS+=("-XX:StartFlightRecording=filename=$OUT/jfr/${JFR_PHASE:-run}-$1.jfr,settings=profile,dumponexit=true")
+  fi
+  start_service "$@"
+  JVM_FLAGS=("${saved[@]}")
+}
+
 kafka_arg() { printf '%s' "--spring.kafka.bootstrap-servers=127.0.0.1:$KAFKA_PORT"; }
 
 # start_sims FROM TO: simulated hosts sim-FROM..sim-TO, then waits until every service started is healthy
@@ -127,7 +144,7 @@ start_sims() {
   agent_args
   if [ "$to" -ge 1 ]; then write_sim_hosts "$to"; fi
   for i in $(seq "$from" "$to"); do
-    start_service "agent-sim-$i" host-agent $((8111 + OFFSET + i)) 160m "${AGENT_ARGS[@]}" "--vmplane.agent.host-id=sim-$i" \
+    svc "agent-sim-$i" host-agent $((8111 + OFFSET + i)) 160m "${AGENT_ARGS[@]}" "--vmplane.agent.host-id=sim-$i" \
       "--vmplane.agent.libvirt-uri=test://$DEV/hosts/sim-$i.xml" --vmplane.agent.pinned-only=false
   done
   for name in "${SERVICE_NAMES[@]}"; do await_healthy "$name"; done
@@ -154,6 +171,10 @@ on_exit() {
   local rc=$?
   say "bench: stopping the bench stack ..."
   stop_stack || true
+  if [ "${BENCH_JFR:-0}" = 1 ] && compgen -G "$OUT/jfr/*.jfr" >/dev/null; then
+    node "$CLIENT/jfr-top.mjs" "$OUT"/jfr/*.jfr >"$OUT/jfr/summary.txt" 2>&1 || true
+    say "bench: profiles summarised in $OUT/jfr/summary.txt"
+  fi
   exit "$rc"
 }
 
@@ -176,17 +197,20 @@ console_anchors() {
 # suite_console SIZE(smoke|full) WITH_STACK(0|1)
 suite_console() {
   local size="$1" with_stack="$2" proxy=null gateway=null proxy_pid=null
-  local unavailable='{"proxy": "the console proxy relay and the gateway console endpoints have not landed", "gateway": "the gateway console route has not landed"}'
+  local unavailable='{"proxy": "not measured without the bench stack (smoke)", "gateway": "not measured without the bench stack (smoke)"}'
   console_anchors
-  if [ "$with_stack" = 1 ] && console_ready; then
-    local vm; vm="$(console_vm)"
-    local api="http://127.0.0.1:$GATEWAY_PORT/api/v1/virtualization/virtualmachines/$vm/console" bearer; bearer="$(token --admin)"
-    proxy="$(jq -nc --arg c "$api" --arg b "$bearer" --arg u "ws://127.0.0.1:$CONSOLE_PORT$(console_proxy_path "$vm")" \
-      '{kind: "ws", console: $c, bearer: $b, url: $u}')"
-    gateway="$(jq -nc --arg c "$api" --arg b "$bearer" \
-      --arg u "ws://127.0.0.1:$GATEWAY_PORT/api/v1/virtualization/virtualmachines/$vm/console/ws?token={token}" \
-      '{kind: "ws", console: $c, bearer: $b, url: $u}')"
-    proxy_pid="$(pid_of console-1)"
+  if [ "$with_stack" = 1 ]; then
+    if console_paths; then
+      local path="/api/v1/virtualization/virtualmachines/$CONSOLE_VM/console"
+      local api="http://127.0.0.1:$GATEWAY_PORT$path" bearer; bearer="$(token --admin)"
+      proxy="$(jq -nc --arg c "$api" --arg b "$bearer" --arg u "ws://127.0.0.1:$((CONSOLE_PORT + 2))$path/ws?token={token}" \
+        '{kind: "ws", console: $c, bearer: $b, url: $u}')"
+      gateway="$(jq -nc --arg c "$api" --arg b "$bearer" --arg u "ws://127.0.0.1:$GATEWAY_PORT$path/ws?token={token}" \
+        '{kind: "ws", console: $c, bearer: $b, url: $u}')"
+      proxy_pid="$(pid_of console-3)"
+    else
+      unavailable="$(jq -nc --arg r "$CONSOLE_UNAVAILABLE" '{proxy: $r, gateway: $r}')"
+    fi
   fi
   local sizes
   if [ "$size" = smoke ]; then
@@ -213,6 +237,7 @@ suite_console() {
 # VMs it creates go with the stack's state when it stops
 suite_api() {
   say "bench: api: Redis, Kafka, the gateway (no workers) and the WebFlux anchor ..."
+  JFR_PHASE=api
   start_stack 0 0 0 0
   helper webflux-anchor java -Xmx256m "${JVM_FLAGS[@]}" -jar "$(anchor_jar)" "--server.port=$ANCHOR_PORT"
   await_port "$ANCHOR_PORT" webflux-anchor
@@ -240,6 +265,7 @@ suite_api() {
 # agent, 2 simulated hosts) started on a built tree: seconds until all are healthy, and the resident memory of them all
 suite_footprint() {
   say "bench: footprint: ./dev up's default composition on the bench ports ..."
+  JFR_PHASE=stack
   local t0 t1 name pid total=0 count=0
   t0="$(date +%s%N)"
   start_stack 2 2 1 2
@@ -275,8 +301,31 @@ suite_pipeline() {
   PARTS+=("$OUT/parts/pipeline.json")
 }
 
-# The console paths (c) and (d) need the proxy's relay and the gateway's console endpoints: probed, not assumed.
-console_ready() { [ -f "$BENCH_DIR/console-paths.sh" ]; }
+# console_paths: a VM on sim-1 whose graphics port is the upstream's, a third proxy instance with the idle-session
+# target's heap (path (c) and the idle sessions go to it), then a console token asked for as a client would. Sets
+# CONSOLE_VM, or CONSOLE_UNAVAILABLE with the reason when the gateway does not hand out a token.
+console_paths() {
+  local api="http://127.0.0.1:$GATEWAY_PORT/api/v1/virtualization/virtualmachines" admin body code i status
+  admin="$(token --admin)"
+  SERVICE_NAMES=()
+  svc console-3 console-proxy $((CONSOLE_PORT + 2)) 512m "--vmplane.redis.uri=redis://127.0.0.1:$REDIS_PORT" \
+    --vmplane.console.instance-id=bench-console-3 "${CONSOLE_LIMITS[@]}"
+  await_healthy console-3
+  body="$(jq -nc --argjson port "$UPSTREAM_PORT" '{name: "bench-console", memory: 256, vcpus: 1,
+    storage: {default_pool: "default", boot_iso: "ubuntu.iso", disks: []}, graphics: {type: "vnc", port: $port},
+    placement: {host: "sim-1"}}')"
+  CONSOLE_VM="$(curl -fsS -X POST "$api/create-enhanced" -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+    -H "Idempotency-Key: bench-console-$(date +%s%N)" --data "$body" | jq -r .id)"
+  for i in $(seq 1 300); do
+    status="$(curl -fsS -H "Authorization: Bearer $admin" "$api/$CONSOLE_VM" | jq -r .status)"
+    [ "$status" = running ] || [ "$status" = failed ] && break
+    sleep 0.2
+  done
+  [ "$status" = running ] || { CONSOLE_UNAVAILABLE="the console VM on sim-1 is $status"; return 1; }
+  code="$(curl -sS -o "$OUT/console-probe.json" -w '%{http_code}' -H "Authorization: Bearer $admin" "$api/$CONSOLE_VM/console")"
+  [ "$code" = 200 ] || { CONSOLE_UNAVAILABLE="GET .../console answered HTTP $code (the gateway's console endpoints have not landed)"; return 1; }
+  rm -f "$OUT/console-probe.json"
+}
 
 main_bench() {
   local what="${1:-all}"
@@ -284,7 +333,7 @@ main_bench() {
   ulimit -n 20000 2>/dev/null || true
   ensure_dev_dir
   exec 9>"$OUT/lock"; flock -n 9 || die "another ./dev bench runs (.dev/bench/lock)"
-  rm -rf "$OUT/parts"; mkdir -p "$OUT/parts"
+  rm -rf "$OUT/parts" "$OUT/jfr"; mkdir -p "$OUT/parts"
   trap on_exit EXIT
   ensure_client
   if [ "$what" = smoke ]; then
@@ -297,11 +346,11 @@ main_bench() {
   ensure_service_jars
   ensure_anchors
   case "$what" in
-    console) suite_console full 0 ;;
+    console) JFR_PHASE=stack; start_stack 1 1 0 2; suite_console "${BENCH_CONSOLE_SIZE:-full}" 1 ;;
     api) suite_api ;;
     footprint) suite_footprint ;;
     pipeline) suite_footprint; suite_pipeline ;;
-    all) suite_api; suite_footprint; suite_console full 1; suite_pipeline ;;
+    all) suite_api; suite_footprint; suite_console "${BENCH_CONSOLE_SIZE:-full}" 1; suite_pipeline ;;
   esac
   node "$CLIENT/report.mjs" "$OUT" "${PARTS[@]}"
   check_json "$OUT/latest.json"

@@ -21,16 +21,21 @@ async function measure(figure, target, extra) {
     return JSON.parse(out.trim().split('\n').pop());
   } catch (e) {
     log(`console ${figure} on ${target.kind} failed: ${e.message}`);
+    lastError = e.message.split('client: ').pop().trim();
     return null;
   }
 }
 
 const samples = {}; // samples[figure][path] = [result per round]
+const failures = {}; // failures[path] = the last error
+let lastError = null;
 for (let r = 1; r <= cfg.rounds; r++) {
   for (const [figure, extra] of [['s2c', {}], ['c2s', {}], ['rtt', { count: cfg.rttCount }],
     ['setup', { count: cfg.setupCount, rate: cfg.setupRate }]]) {
     for (const p of paths) {
+      lastError = null;
       const res = await measure(figure, cfg.paths[p], extra);
+      if (lastError) failures[p] = lastError;
       ((samples[figure] ??= {})[p] ??= []).push(res);
     }
   }
@@ -42,6 +47,13 @@ const added = (figure, p, key) => values(figure, p, key).map((v, i) => v - value
 const rows = [];
 const has = (p) => Boolean(cfg.paths[p]);
 const missing = (p) => `${LABEL[p]}: not available (${cfg.unavailable?.[p] ?? 'not configured'})`;
+// a configured path whose every measurement failed is reported with its error, never as a number
+for (const p of ['proxy', 'gateway']) {
+  if (has(p) && ['s2c', 'c2s', 'rtt', 'setup'].every((f) => values(f, p, f === 'rtt' || f === 'setup' ? 'p50' : 'value').every((x) => !Number.isFinite(x)))) {
+    cfg.unavailable = { ...cfg.unavailable, [p]: `every measurement failed: ${failures[p]}` };
+    cfg.paths[p] = null;
+  }
+}
 
 for (const [figure, label, bound] of [['s2c', 'server-to-client', 0.85], ['c2s', 'client-to-server', 0.5]]) {
   const name = (p) => `console.${figure}.${p}`;
@@ -88,6 +100,10 @@ for (const key of ['p50', 'p99']) {
 }
 
 rows.push(...await idleRows());
+for (const r of rows) {
+  const p = r.name.split('.').find((x) => failures[x] && has(x));
+  if (p && r.value !== null) r.note = `${r.note ? `${r.note}; ` : ''}some ${LABEL[p]} measurements failed: ${failures[p]}`;
+}
 writeRows(cfg.out, rows);
 log(`console: ${rows.length} rows in ${cfg.out}`);
 
