@@ -373,6 +373,12 @@ public final class LibvirtHypervisor implements Hypervisor {
                                 tag.get().reportedStatus(), xml));
                     }
                 }
+                catch (LibvirtException e) {
+                    // Undefined between the listing and the read: nothing to report for it.
+                    if (code(e) != ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                        throw e;
+                    }
+                }
                 finally {
                     domain.free();
                 }
