@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +44,8 @@ class ConsolePageIT {
 
     @BeforeAll
     static void start() throws Exception {
-        stack = LocalStack.start();
+        // The real host only: the consoles are real QEMU VMs'.
+        stack = LocalStack.start(new LocalStack.Options(false, 1, List.of(LocalStack.Host.real("qemu-1")), List.of()));
         chromium = HeadlessChromium.launch();
         Files.createDirectories(SCREENSHOTS);
     }

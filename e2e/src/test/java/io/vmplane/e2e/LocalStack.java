@@ -97,18 +97,24 @@ final class LocalStack implements AutoCloseable {
         Path secretFile = Files.writeString(dir.resolve("jwt-secret"), secret);
 
         int gatewayPort = freePort();
+        int consolePort = freePort();
         LocalStack stack = new LocalStack(new Tokens(secret), new Api(gatewayPort), redis, ownRedis);
         try {
             List<String> common = List.of("--spring.kafka.bootstrap-servers=" + kafka, "--vmplane.redis.uri=" + redis);
+            // The gateway forwards consoles to this stack's proxy only (never to a ./dev up stack's), and the proxy
+            // admits pages this gateway served (the browser console's Origin).
             stack.launch("gateway", "api-gateway", gatewayPort, "256m", common,
-                    "--vmplane.gateway.jwt-secret-file=" + secretFile);
+                    "--vmplane.gateway.jwt-secret-file=" + secretFile,
+                    "--vmplane.gateway.console-proxies=http://127.0.0.1:" + consolePort);
             for (int i = 1; i <= options.workers(); i++) {
                 List<String> args = new ArrayList<>(List.of("--vmplane.worker.instance-id=worker-" + i));
                 args.addAll(options.workerArgs());
                 stack.launch("worker-" + i, "provisioning-worker", freePort(), "192m", common,
                         args.toArray(String[]::new));
             }
-            stack.launch("console-proxy", "console-proxy", freePort(), "128m", common);
+            stack.launch("console-proxy", "console-proxy", consolePort, "128m", common,
+                    "--vmplane.console.allowed-origins=http://127.0.0.1:" + gatewayPort + ",http://localhost:"
+                            + gatewayPort);
             for (Host host : options.hosts()) {
                 String uri = host.simulated() ? "test://" + simulatedHost(dir, host) : "qemu:///system";
                 stack.agent(host.id(), uri, !host.simulated(), kafka);
