@@ -37,7 +37,8 @@ import tools.jackson.databind.node.ObjectNode;
 final class HeadlessChromium implements AutoCloseable {
 
     static final Path EXECUTABLE = Path.of("/usr/bin/chromium");
-    private static final Pattern TOKEN = Pattern.compile("(token=)[^&\\s\"']+");
+    /** A console token in a URL's query or in a ConsoleInfo's JSON. */
+    private static final Pattern TOKEN = Pattern.compile("(token=|\"token\"\\s*:\\s*\")[^&\\s\"']+");
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
 
     private final Process process;
