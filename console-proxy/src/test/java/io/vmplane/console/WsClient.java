@@ -46,7 +46,7 @@ final class WsClient implements AutoCloseable {
                                 if (frame instanceof BinaryWebSocketFrame) {
                                     received.add(ByteBufUtil.getBytes(frame.content()));
                                 }
-                            }).then();
+                            }).then().cache();
                     Mono<Void> writing = out.sendObject(outbound.asFlux()
                             .map(b -> new BinaryWebSocketFrame(Unpooled.wrappedBuffer(b)))).then()
                             .then(out.sendClose(1000, "bye"));
@@ -69,24 +69,29 @@ final class WsClient implements AutoCloseable {
         outbound.tryEmitNext(bytes);
     }
 
-    /** Reads exactly {@code n} bytes (across frames) within 10 s. */
+    /** Reads exactly {@code n} bytes of the byte stream (frames joined) within 10 s. */
     byte[] read(int n) throws InterruptedException {
         byte[] out = new byte[n];
         int filled = 0;
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (filled < n) {
-            byte[] frame = received.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (frame == null) {
-                throw new AssertionError("received " + filled + " of " + n + " bytes within 10 s");
+            if (leftover.length == 0) {
+                byte[] frame = received.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (frame == null) {
+                    throw new AssertionError("received " + filled + " of " + n + " bytes within 10 s"
+                            + (closed.isDone() ? "; closed with " + closed.join() : ""));
+                }
+                leftover = frame;
             }
-            if (filled + frame.length > n) {
-                throw new AssertionError("a frame went past the " + n + " bytes expected");
-            }
-            System.arraycopy(frame, 0, out, filled, frame.length);
-            filled += frame.length;
+            int take = Math.min(n - filled, leftover.length);
+            System.arraycopy(leftover, 0, out, filled, take);
+            leftover = java.util.Arrays.copyOfRange(leftover, take, leftover.length);
+            filled += take;
         }
         return out;
     }
+
+    private byte[] leftover = new byte[0];
 
     /** Sends a close frame (the client ends the session). */
     void closeFromClient() {

@@ -62,6 +62,16 @@ public final class Relay {
     private Relay() {
     }
 
+    /**
+     * Records the first reason and sends its close frame at once: the frame must go out before the relay cancels its
+     * read of the WebSocket, or Reactor Netty closes it without a status (1005).
+     */
+    private static void closeFirst(WebSocketSession ws, AtomicReference<CloseReason> reason, CloseReason why) {
+        if (reason.compareAndSet(null, why)) {
+            ws.close(new CloseStatus(why.status(), why.code())).subscribe(null, error -> { });
+        }
+    }
+
     /** Runs the relay until either side ends; emits why once both are closed. Never errors. */
     public static Mono<CloseReason> run(WebSocketSession ws, Channel channel) {
         AtomicReference<CloseReason> reason = new AtomicReference<>();
@@ -80,16 +90,23 @@ public final class Relay {
                     Sinks.Empty<Void> upstreamEnded = Sinks.empty();
                     Flux<ByteBuf> toUpstream = ws.receive()
                             .<ByteBuf>handle((message, sink) -> {
+                                // a refusal ends this direction like a client close, with its own reason
                                 if (message.getType() == WebSocketMessage.Type.BINARY) {
                                     message.retain();
                                     ByteBuf bytes = NettyDataBufferFactory.toByteBuf(message.getPayload());
                                     channel.listener().fromClient(bytes.readableBytes());
-                                    ByteBuf out = channel.fromClient().apply(bytes);
-                                    if (out != null) {
-                                        sink.next(out);
+                                    try {
+                                        ByteBuf out = channel.fromClient().apply(bytes);
+                                        if (out != null) {
+                                            sink.next(out);
+                                        }
+                                    } catch (RelayClosedException e) {
+                                        closeFirst(ws, reason, e.reason());
+                                        sink.complete();
                                     }
                                 } else if (message.getType() == WebSocketMessage.Type.TEXT) {
-                                    sink.error(new RelayClosedException(CloseReason.NOT_BINARY, "a text frame"));
+                                    closeFirst(ws, reason, CloseReason.NOT_BINARY);
+                                    sink.complete();
                                 }
                             })
                             .doOnDiscard(ByteBuf.class, ReferenceCountUtil::safeRelease)
@@ -109,7 +126,7 @@ public final class Relay {
                             .doFinally(s -> channel.fromUpstream().release())
                             .map(bytes -> new WebSocketMessage(WebSocketMessage.Type.BINARY, factory.wrap(bytes)))
                             .doOnComplete(() -> {
-                                reason.compareAndSet(null, CloseReason.UPSTREAM_CLOSED);
+                                closeFirst(ws, reason, CloseReason.UPSTREAM_CLOSED);
                                 upstreamEnded.tryEmitEmpty();
                             });
                     long idleMillis = channel.idleTimeout().toMillis();
@@ -118,6 +135,7 @@ public final class Relay {
                             .handle((tick, sink) -> {
                                 if (System.currentTimeMillis() - channel.listener().lastActivityMillis()
                                         >= idleMillis) {
+                                    closeFirst(ws, reason, CloseReason.IDLE_TIMEOUT);
                                     sink.error(new RelayClosedException(CloseReason.IDLE_TIMEOUT, "idle"));
                                 } else {
                                     sink.next(ws.pingMessage(f -> f.allocateBuffer(0)));
@@ -129,7 +147,7 @@ public final class Relay {
                                     pings)
                             .takeUntilOther(upstreamEnded.asMono());
                     Mono<Void> upstreamToClient = ws.send(Flux.merge(upstreamFrames, side));
-                    Mono<Void> outside = channel.closeSignal().doOnNext(r -> reason.compareAndSet(null, r)).then();
+                    Mono<Void> outside = channel.closeSignal().doOnNext(r -> closeFirst(ws, reason, r)).then();
                     return Mono.firstWithSignal(clientToUpstream, upstreamToClient, outside);
                 });
         return relay

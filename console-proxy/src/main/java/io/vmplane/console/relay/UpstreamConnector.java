@@ -30,7 +30,9 @@ public final class UpstreamConnector {
         }
         return Mono.defer(() -> {
             VncUpstreamAuth auth = new VncUpstreamAuth(vncPassword);
-            return client.doOnConnected(c -> c.addHandlerFirst("vmplane.vnc-auth", auth)).connect()
+            // first in the pipeline from the channel's start: the server greets as soon as it accepts
+            return client.doOnChannelInit((observer, channel, remote) ->
+                            channel.pipeline().addFirst("vmplane.vnc-auth", auth)).connect()
                     .flatMap(c -> Mono.fromFuture(auth.done()).thenReturn((Connection) c)
                             .timeout(connectTimeout)
                             .doOnError(e -> c.dispose()));

@@ -37,9 +37,19 @@ public final class VncUpstreamAuth extends ByteToMessageDecoder {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        super.channelActive(ctx);
+        // Reactor Netty turns auto-read off until the relay subscribes: the handshake asks for its reads itself
+        ctx.read();
+    }
+
+    @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, java.util.List<Object> out) {
         while (!done.isDone()) {
             if (!stepOnce(ctx, in)) {
+                if (!done.isDone()) {
+                    ctx.read();
+                }
                 return;
             }
         }
