@@ -7,6 +7,7 @@ import io.vmplane.store.HostRegistry;
 import io.vmplane.store.IdempotencyStore;
 import io.vmplane.store.StateStores;
 import io.vmplane.store.VmStore;
+import io.vmplane.store.console.ConsoleStore;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
@@ -47,6 +48,12 @@ public class StoreConfiguration {
     @Lazy
     CapacityLedger capacityLedger(StateStores stores) {
         return stores.ledger();
+    }
+
+    @Bean
+    @Lazy
+    ConsoleStore consoleStore(StateStores stores) {
+        return stores.consoles();
     }
 
     @Bean

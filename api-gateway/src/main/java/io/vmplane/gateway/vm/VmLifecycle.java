@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 
 import io.vmplane.gateway.GatewayProperties;
 import io.vmplane.gateway.auth.Caller;
+import io.vmplane.gateway.console.ConsoleRevocation;
 import io.vmplane.gateway.web.ApiException;
 import io.vmplane.gateway.web.Problem;
 import io.vmplane.schemas.messages.VmCommand;
@@ -45,14 +46,16 @@ public class VmLifecycle {
     private final CommandPublisher publisher;
     private final GatewayProperties properties;
     private final Clock clock;
+    private final ConsoleRevocation consoles;
 
     public VmLifecycle(@Lazy VmStore vms, @Lazy IdempotencyStore idempotency, CommandPublisher publisher,
-                       GatewayProperties properties, Clock clock) {
+                       GatewayProperties properties, Clock clock, ConsoleRevocation consoles) {
         this.vms = vms;
         this.idempotency = idempotency;
         this.publisher = publisher;
         this.properties = properties;
         this.clock = clock;
+        this.consoles = consoles;
     }
 
     /** A life-cycle action with its parameters. */
@@ -206,12 +209,19 @@ public class VmLifecycle {
                                 .flatMap(opId -> !opId.equals(result.operationId())
                                         ? Mono.just(opId)
                                         : publish(commandFor(caller, vm, action, result.generation(), now), vm.id())
+                                                .then(revokeConsoles(action, vm.id()))
                                                 .thenReturn(opId)
                                                 .doOnSuccess(id -> log.info(
                                                         "{} of {} accepted as {} (user {}, project {})",
                                                         action.kind(), vm.id(), id, caller.user(),
                                                         caller.project())))
                         : Mono.error(refusal(action, result)));
+    }
+
+    /** A stop or delete ends the VM's consoles: its tokens are revoked, its sessions closed (never failing). */
+    private Mono<Void> revokeConsoles(Action action, String vmId) {
+        return action instanceof Action.Stop || action instanceof Action.Delete ? consoles.revoke(vmId)
+                : Mono.empty();
     }
 
     /** The command of an accepted action; its deadline counts from the operation's acceptance. */
