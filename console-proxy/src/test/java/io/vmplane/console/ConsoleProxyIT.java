@@ -226,6 +226,33 @@ class ConsoleProxyIT {
     }
 
     @Test
+    void shouldHoldTwoHundredConcurrentSessionsOnOneInstance() throws Exception {
+        // Given 200 VMs of 20 users (10 each: the per-user limit), each with a token for proxy A
+        int before = fixture.upstreamOpen.get();
+        List<WsClient> clients = new ArrayList<>();
+        try {
+            // When all 200 consoles are open at once
+            for (int i = 0; i < 200; i++) {
+                String vm = ProxyFixture.newVmId();
+                String token = fixture.issue(vm, "user-" + i % 20, "vnc", "127.0.0.1", fixture.echo.port(), null,
+                        Duration.ofSeconds(60));
+                clients.add(WsClient.open(ProxyFixture.wsUri(proxyA, vm, token), ProxyFixture.ORIGIN, "binary"));
+            }
+            clients.forEach(c -> c.send(new byte[] {8}));
+            // Then every one relays, each over its own upstream connection
+            for (WsClient client : clients) {
+                assertThat(client.read(1)).containsExactly(8);
+            }
+            assertThat(fixture.upstreamOpen.get() - before).isEqualTo(200);
+            System.out.println("console-proxy instance held 200 concurrent sessions");
+        } finally {
+            clients.forEach(WsClient::closeFromClient);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> fixture.upstreamOpen.get() == before);
+        clients.forEach(WsClient::close);
+    }
+
+    @Test
     void shouldCloseTheVmsSessionsWhenItsConsolesAreRevoked() throws Exception {
         String vm = ProxyFixture.newVmId();
         WsClient client = WsClient.open(ProxyFixture.wsUri(proxyA, vm, fixture.issueEcho(vm)), ProxyFixture.ORIGIN,

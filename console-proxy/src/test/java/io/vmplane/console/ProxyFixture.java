@@ -70,9 +70,14 @@ final class ProxyFixture implements AutoCloseable {
 
     /** Issues a grant for the echo upstream (or the given address) and returns its token. */
     String issue(String vmId, String protocol, String address, int port, String password, Duration ttl) {
+        return issue(vmId, "alice", protocol, address, port, password, ttl);
+    }
+
+    String issue(String vmId, String user, String protocol, String address, int port, String password,
+                 Duration ttl) {
         String token = newToken();
         Instant now = Instant.now();
-        stores.consoles().issue(token, new ConsoleGrant(vmId, "alice", "p1", protocol, "h1", address, port, password,
+        stores.consoles().issue(token, new ConsoleGrant(vmId, user, "p1", protocol, "h1", address, port, password,
                 now, now.plus(ttl))).block(Duration.ofSeconds(5));
         return token;
     }
