@@ -137,21 +137,23 @@ public class ConsoleController {
                 .switchIfEmpty(Mono.error(ConsoleController::notFound));
     }
 
+    private String wsUrl(ServerHttpRequest request, String vmId, String token) {
+        return wsUrl(request.getURI(), request.getPath().contextPath().value(), properties.consoleWsBaseUrl(), vmId,
+                token);
+    }
+
     /**
-     * The console WebSocket's URL: on the configured proxy tier, else on the gateway as the client reached it (its
-     * scheme, host and port, and the base path).
+     * The console WebSocket's URL: on the configured proxy tier ({@code base}), else on the gateway as the client
+     * reached it (its scheme, host and port), under the base path in both cases.
      */
-    String wsUrl(ServerHttpRequest request, String vmId, String token) {
-        String path = request.getPath().contextPath().value() + "/virtualization/virtualmachines/" + vmId
-                + "/console/ws?token=" + token;
-        URI base = properties.consoleWsBaseUrl();
+    static String wsUrl(URI requestUri, String contextPath, URI base, String vmId, String token) {
+        String path = contextPath + "/virtualization/virtualmachines/" + vmId + "/console/ws?token=" + token;
         if (base != null) {
             String prefix = base.toString();
             return (prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix) + path;
         }
-        URI uri = request.getURI();
-        String scheme = "https".equalsIgnoreCase(uri.getScheme()) ? "wss" : "ws";
-        return scheme + "://" + uri.getRawAuthority() + path;
+        String scheme = "https".equalsIgnoreCase(requestUri.getScheme()) ? "wss" : "ws";
+        return scheme + "://" + requestUri.getRawAuthority() + path;
     }
 
     /** base64url without padding of {@link #TOKEN_BYTES} bytes of {@link SecureRandom}. */
