@@ -251,9 +251,12 @@ suite_api() {
     --arg cp "$(cat "$BENCH_DIR/kafka-tools/target/kafka-tools-classpath.txt"):$(cat infra/kafka-broker/target/kafka-classpath.txt)" \
     --arg data "$DEV/kafka/data" --arg out "$OUT/parts/api.json" --argjson rounds "$ROUNDS" \
     --argjson seconds "${BENCH_API_SECONDS:-10}" --argjson records "${BENCH_KAFKA_RECORDS:-200000}" \
+    --argjson gw_pid "$(pid_of gateway)" --argjson anchor_pid "$(pid_of webflux-anchor)" \
+    --argjson kafka_pid "$(pid_of kafka)" --argjson redis_pid "$(pid_of redis)" \
     '{gateway: $gw, anchor: $anchor, token: $token, vmId: $vm, kafkaClasspath: $cp, kafkaData: $data,
       topic: "vm.commands.v1", bootstrap: "127.0.0.1:'"$KAFKA_PORT"'", kafkaRecords: $records, out: $out,
-      rounds: $rounds, seconds: $seconds, warmup: 3, threads: 1, connections: 32}' >"$OUT/api-config.json"
+      rounds: $rounds, seconds: $seconds, warmup: 3, threads: 1, connections: 32,
+      pids: {gateway: $gw_pid, anchor: $anchor_pid, kafka: $kafka_pid, redis: $redis_pid, self: "self"}}' >"$OUT/api-config.json"
   node "$CLIENT/api.mjs" "$OUT/api-config.json"
   PARTS+=("$OUT/parts/api.json")
   say "bench: api: stopping its stack (its VMs and commands go with it) ..."

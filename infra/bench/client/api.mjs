@@ -12,7 +12,25 @@ const wrkDir = path.join(here, '..', 'wrk');
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const tag = Date.now().toString(36);
 
+/** CPU time (ms, user + system) the process has used so far; 0 when it is gone. */
+function cpuMs(pid) {
+  try {
+    // 'self': the CPU of this process' finished children (wrk)
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const [u, k] = pid === 'self' ? [13, 14] : [11, 12];
+    return (Number(f[u]) + Number(f[k])) * 10; // clock ticks of 10 ms (USER_HZ 100)
+  } catch { return 0; }
+}
+
+/** Runs wrk; cpu[name] = CPU ms each of cfg.pids used per successful request meanwhile (cost, whatever the load). */
 async function wrk(script, url, seconds, prefix) {
+  const before = Object.fromEntries(Object.entries(cfg.pids).map(([k, pid]) => [k, cpuMs(pid)]));
+  const res = await wrkOnce(script, url, seconds, prefix);
+  res.cpu = Object.fromEntries(Object.entries(cfg.pids).map(([k, pid]) => [k, (cpuMs(pid) - before[k]) / Math.max(1, res.ok)]));
+  return res;
+}
+
+async function wrkOnce(script, url, seconds, prefix) {
   const env = { ...process.env, BENCH_TOKEN: cfg.token, BENCH_PREFIX: prefix };
   const out = await run('wrk', ['-t', String(cfg.threads), '-c', String(cfg.connections), '-d', `${seconds}s`,
     '--latency', '-s', path.join(wrkDir, script), url], { env, timeoutMs: (seconds + 60) * 1000 });
@@ -60,6 +78,7 @@ for (let r = 1; r <= cfg.rounds; r++) {
   log(`api round ${r}/${cfg.rounds}: ${JSON.stringify(Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.at(-1)?.perSecond?.toFixed(0)])))}`);
 }
 const v = (k, f) => s[k].map((x) => (x ? x[f] : NaN));
+const cpu = (k, proc) => s[k].map((x) => (x ? x.cpu[proc] : NaN));
 const refused = s.create.reduce((a, x) => a + (x ? x.status_errors + x.socket_errors : 0), 0);
 
 const rows = [
@@ -77,6 +96,16 @@ const rows = [
   row({ name: 'api.status_p50', unit: 'ms', ours: v('status', 'p50'), anchor: 'bare WebFlux GET', anchorSamples: v('anchorStatus', 'p50') }),
   row({ name: 'api.status_p99', unit: 'ms', ours: v('status', 'p99'), anchor: 'bare WebFlux GET', anchorSamples: v('anchorStatus', 'p99'),
     target: { text: '<= 10 ms', op: '<=', value: 10 } }),
+  // what each call costs in CPU, which the machine's load does not change: a 2-core machine's ceiling is about
+  // 2000 ms/s divided by the sum of these
+  row({ name: 'api.create_cpu_per_request.gateway', unit: 'ms', ours: cpu('create', 'gateway'), anchor: 'bare WebFlux POST',
+    anchorSamples: cpu('anchorCreate', 'anchor'), note: 'CPU (user + system) of the gateway JVM per accepted create, Kafka client included' }),
+  row({ name: 'api.create_cpu_per_request.kafka', unit: 'ms', ours: cpu('create', 'kafka'), note: "the broker's CPU per accepted create" }),
+  row({ name: 'api.create_cpu_per_request.redis', unit: 'ms', ours: cpu('create', 'redis'), note: "Redis' CPU per accepted create" }),
+  row({ name: 'api.create_cpu_per_request.wrk', unit: 'ms', ours: cpu('create', 'self'), note: 'the load generator (wrk, a child of this process) per request' }),
+  row({ name: 'api.status_cpu_per_request.gateway', unit: 'ms', ours: cpu('status', 'gateway'), anchor: 'bare WebFlux GET',
+    anchorSamples: cpu('anchorStatus', 'anchor'), note: 'CPU of the gateway JVM per status read' }),
+  row({ name: 'api.status_cpu_per_request.redis', unit: 'ms', ours: cpu('status', 'redis'), note: "Redis' CPU per status read" }),
 ];
 writeRows(cfg.out, rows);
 log(`api: ${rows.length} rows in ${cfg.out}`);

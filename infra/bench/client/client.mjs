@@ -182,7 +182,7 @@ async function setup(spec) {
 async function idle(spec) {
   const held = [];
   let failures = 0;
-  const batch = 200;
+  const batch = 50; // sessions opened at once: 200 at once time out the proxy's store calls on a loaded 2-core machine
   for (let i = 0; i < spec.count; i += batch) {
     const n = Math.min(batch, spec.count - i);
     await Promise.all(Array.from({ length: n }, () => session(spec.target, 'I')
