@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,9 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import javax.imageio.ImageIO;
 
@@ -28,16 +24,19 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The browser console page served by the gateway, in Debian's headless Chromium, on real QEMU VMs of the real host:
- * the page opens the VM's console (noVNC for VNC, spice-html5 for SPICE), the canvas draws the VM's boot screen at
- * the framebuffer's size, and screenshots of the canvas and of QEMU's own screen land in
- * {@code e2e/target/screenshots/}.
+ * The browser console page served by the gateway, in Debian's headless Chromium, on real QEMU VMs of the real host,
+ * the whole way: the VM's ConsoleInfo from {@code GET …/{id}/console}, the page opened with it in the fragment, its
+ * WebSocket on {@code ws_url} (the gateway's route, forwarded to the console proxy, relayed to QEMU). The canvas draws
+ * the VM's boot screen at the framebuffer's size (noVNC for VNC, spice-html5 for SPICE), screenshots of the canvas and
+ * of QEMU's own screen land in {@code e2e/target/screenshots/}, the used link is refused on a second opening, and the
+ * token reaches no service log.
  */
 class ConsolePageIT {
 
     static final String CREATE = "/virtualization/virtualmachines/create-enhanced";
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
-    private static final Pattern GRAPHICS_PORT = Pattern.compile("<graphics type='(vnc|spice)' port='(\\d+)'");
+    /** Where {@link ServiceProcess} writes the services' output. */
+    static final Path LOGS = Path.of("target", "e2e-logs");
 
     static LocalStack stack;
     static HeadlessChromium chromium;
@@ -105,24 +104,50 @@ class ConsolePageIT {
     }
 
     private void shouldDrawTheBootScreen(String protocol) throws Exception {
-        // Given a real QEMU VM with this kind of graphics, booting the stand-in ISO
+        // Given a real QEMU VM with this kind of graphics, booting the stand-in ISO, and its ConsoleInfo
         String admin = stack.tokens.admin();
         String vmId = runningVm(admin, protocol);
+        ConsoleLink link = consoleLink(vmId, admin, protocol);
 
-        try (Websockify bridge = Websockify.to(graphicsPort(vmId, admin, protocol))) {
-            // When the console page is opened with its ConsoleInfo in the fragment
-            String wsUrl = bridge.url() + "?token=" + "t".repeat(22);
-            chromium.navigate("about:blank");
-            chromium.navigate(stack.api.base() + "/console/index.html#vm_id=" + vmId + "&protocol=" + protocol
-                    + "&ws_url=" + encode(wsUrl));
+        // When the console page is opened with the ConsoleInfo in its fragment
+        chromium.navigate("about:blank");
+        chromium.navigate(link.page());
 
-            // Then the canvas draws QEMU's screen at the framebuffer's size, in more than one colour
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                    .untilAsserted(() -> assertCanvasShowsTheScreen(vmId, protocol));
-            // And the fragment, which holds the token, is gone from the address bar
-            assertThat(chromium.evaluate("location.href").asString()).doesNotContain("#", "token");
-            assertThat(chromium.evaluate("document.getElementById('vm').textContent").asString()).isEqualTo(vmId);
+        // Then the canvas draws QEMU's screen at the framebuffer's size, in more than one colour
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertCanvasShowsTheScreen(vmId, protocol));
+        // And the fragment, which holds the token, is gone from the address bar
+        assertThat(chromium.evaluate("location.href").asString()).doesNotContain("#", "token");
+        assertThat(chromium.evaluate("document.getElementById('vm').textContent").asString()).isEqualTo(vmId);
+
+        // And the same link opened again (its token used) is refused, and the page says so
+        chromium.navigate("about:blank");
+        chromium.navigate(link.page());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> chromium.evaluate("document.body.dataset.state").asString(), "error"::equals);
+        assertThat(chromium.evaluate("document.getElementById('status').textContent").asString())
+                .startsWith("refused (");
+
+        // And the token reached no log of the gateway or the console proxy
+        for (String service : List.of("gateway", "console-proxy")) {
+            assertThat(Files.readString(LOGS.resolve(service + ".log"))).as(service + ".log")
+                    .doesNotContain(link.token());
         }
+    }
+
+    /** The console page's URL with a ConsoleInfo in its fragment, and that ConsoleInfo's token. */
+    record ConsoleLink(String page, String token) {
+    }
+
+    /** The VM's ConsoleInfo from the gateway, put in the console page's fragment as the README does. */
+    private static ConsoleLink consoleLink(String vmId, String token, String protocol) {
+        Api.Response answer = stack.api.get("/virtualization/virtualmachines/" + vmId + "/console", token);
+        assertThat(answer.status()).as(HeadlessChromium.redact(answer.toString())).isEqualTo(200);
+        JsonNode info = answer.json();
+        assertThat(info.get("vm_id").asString()).isEqualTo(vmId);
+        assertThat(info.get("protocol").asString()).isEqualTo(protocol);
+        return new ConsoleLink(stack.api.base() + "/console/index.html#vm_id=" + vmId + "&protocol=" + protocol
+                + "&ws_url=" + encode(info.get("ws_url").asString()), info.get("token").asString());
     }
 
     private static void assertCanvasShowsTheScreen(String vmId, String protocol) throws IOException {
@@ -178,46 +203,5 @@ class ConsolePageIT {
         });
         assertThat(vm[0].get("status").asString()).as(vm[0].toString()).isEqualTo("running");
         return id;
-    }
-
-    private static int graphicsPort(String vmId, String admin, String protocol) {
-        String xml = stack.api.get("/virtualization/virtualmachines/" + vmId, admin).json().get("domain_xml").asString();
-        Matcher graphics = GRAPHICS_PORT.matcher(xml);
-        assertThat(graphics.find()).as(xml).isTrue();
-        assertThat(graphics.group(1)).isEqualTo(protocol);
-        return Integer.parseInt(graphics.group(2));
-    }
-
-    /** Debian's websockify bridging a WebSocket port to a VM's VNC or SPICE port. */
-    record Websockify(Process process, int port) implements AutoCloseable {
-
-        static Websockify to(int graphicsPort) throws IOException {
-            int port = LocalStack.freePort();
-            Process process = new ProcessBuilder("websockify", "127.0.0.1:" + port, "127.0.0.1:" + graphicsPort)
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            await().atMost(Duration.ofSeconds(10)).until(() -> listening(port));
-            return new Websockify(process, port);
-        }
-
-        String url() {
-            return "ws://127.0.0.1:" + port + "/";
-        }
-
-        private static boolean listening(int port) {
-            try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return true;
-            }
-            catch (IOException e) {
-                return false;
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
     }
 }
