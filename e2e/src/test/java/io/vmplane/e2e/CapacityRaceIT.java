@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,24 +26,14 @@ class CapacityRaceIT {
     private static final long HOST_MEMORY_MIB = 20 * 1024;
     private static final List<String> HOSTS = List.of("race-1", "race-2");
 
-    private static LocalStack stack;
+    /** Closed by JUnit after the class: stops the stack. */
+    @AutoClose
     private static Fleet fleet;
 
     @BeforeAll
     static void startStack() throws Exception {
-        stack = LocalStack.start(new LocalStack.Options(true, 2,
-                HOSTS.stream().map(id -> LocalStack.Host.simulated(id, HOST_MEMORY_MIB)).toList(), List.of()));
-        fleet = new Fleet(stack);
-    }
-
-    @AfterAll
-    static void stopStack() throws Exception {
-        if (fleet != null) {
-            fleet.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
+        fleet = Fleet.start(LocalStack.Options.provisioning(2,
+                HOSTS.stream().map(id -> LocalStack.Host.simulated(id, HOST_MEMORY_MIB)).toList()));
     }
 
     @Test
@@ -58,7 +48,7 @@ class CapacityRaceIT {
                 """);
 
         // When all 60 are posted at once
-        List<String> ids = fleet.create(bodies, stack.tokens.user("racer", "race"), 60, i -> { });
+        List<String> ids = fleet.create(bodies, fleet.stack.tokens.user("racer", "race"), 60, i -> { });
 
         // Then exactly 40 run and 20 fail with NO_VALID_HOST
         Map<String, JsonNode> vms = fleet.awaitFinal(ids, Duration.ofSeconds(90));

@@ -19,20 +19,31 @@ import io.vmplane.testsupport.Libvirt;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Many VMs at once through a stack's API, and what the hosts say about them afterwards: the VMs' final states, the
- * hosts' free capacity (GET hosts) and the domains libvirt holds (the agents' latest inventories in the registry for
- * simulated hosts, virsh for the real host).
+ * A stack of its own and many VMs at once through its API, and what the hosts say about them afterwards: the VMs'
+ * final states, the hosts' free capacity (GET hosts) and the domains libvirt holds (the agents' latest inventories
+ * in the registry for simulated hosts, virsh for the real host). Closing it stops the stack.
  */
 final class Fleet implements AutoCloseable {
 
     static final String CREATE = "/virtualization/virtualmachines/create-enhanced";
 
-    private final LocalStack stack;
+    final LocalStack stack;
     private final StateStores stores;
 
-    Fleet(LocalStack stack) {
+    private Fleet(LocalStack stack) {
         this.stack = stack;
         this.stores = StateStores.connect(stack.redisUri);
+    }
+
+    static Fleet start(LocalStack.Options options) throws Exception {
+        LocalStack stack = LocalStack.start(options);
+        try {
+            return new Fleet(stack);
+        }
+        catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
     }
 
     /**
@@ -128,7 +139,12 @@ final class Fleet implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        stores.close();
+    public void close() throws Exception {
+        try {
+            stores.close();
+        }
+        finally {
+            stack.close();
+        }
     }
 }

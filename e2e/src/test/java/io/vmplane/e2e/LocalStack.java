@@ -72,11 +72,22 @@ final class LocalStack implements AutoCloseable {
      * @param workers    provisioning workers, named {@code worker-1}, {@code worker-2}, …
      * @param hosts      one agent per host, named {@code agent-<host id>}
      * @param workerArgs extra arguments of every worker
+     * @param console    whether to run the console proxy
      */
-    record Options(boolean ownRedis, int workers, List<Host> hosts, List<String> workerArgs) {
+    record Options(boolean ownRedis, int workers, List<Host> hosts, List<String> workerArgs, boolean console) {
 
         static final Options DEFAULT = new Options(false, 1, List.of(Host.simulated("sim-1", true),
-                Host.simulated("sim-2", false), Host.real("qemu-1")), List.of());
+                Host.simulated("sim-2", false), Host.real("qemu-1")), List.of(), true);
+
+        /** With the console proxy. */
+        Options(boolean ownRedis, int workers, List<Host> hosts, List<String> workerArgs) {
+            this(ownRedis, workers, hosts, workerArgs, true);
+        }
+
+        /** Placement and provisioning only: a Redis of its own, no console proxy. */
+        static Options provisioning(int workers, List<Host> hosts, String... workerArgs) {
+            return new Options(true, workers, hosts, List.of(workerArgs), false);
+        }
     }
 
     static LocalStack start() throws Exception {

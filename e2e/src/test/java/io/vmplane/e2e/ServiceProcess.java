@@ -7,11 +7,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipFile;
 
 /**
  * One built service jar run as its own process, the way the launcher runs it; its output goes to
@@ -19,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServiceProcess implements AutoCloseable {
 
+    private static final Map<Path, Path> COPIES = new HashMap<>();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
@@ -38,10 +43,7 @@ final class ServiceProcess implements AutoCloseable {
     static ServiceProcess start(String name, String module, int port, String heap, List<String> args)
             throws IOException {
         Path root = Path.of(System.getProperty("vmplane.root", "..")).toAbsolutePath().normalize();
-        Path jar = root.resolve(module).resolve("target").resolve(module + "-0.1.0-SNAPSHOT.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build it with ./mvnw -DskipTests install");
-        }
+        Path jar = copyOf(root.resolve(module).resolve("target").resolve(module + "-0.1.0-SNAPSHOT.jar"));
         Path logs = root.resolve("e2e/target/e2e-logs");
         Files.createDirectories(logs);
         Path log = logs.resolve(name + ".log");
@@ -52,6 +54,43 @@ final class ServiceProcess implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         return new ServiceProcess(name, port, List.copyOf(command), process, log);
+    }
+
+    /**
+     * A private copy of a built jar, made once per test JVM, so that a build rewriting {@code target/} while the
+     * stack runs (or restarts a service) cannot pull a half-written jar from under a process. A copy that is not a
+     * readable zip (the build was writing it) is made again.
+     */
+    private static synchronized Path copyOf(Path jar) throws IOException {
+        Path copy = COPIES.get(jar);
+        if (copy != null) {
+            return copy;
+        }
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build it with ./mvnw -DskipTests install");
+        }
+        Path dir = Files.createTempDirectory("vmplane-e2e-jars");
+        dir.toFile().deleteOnExit();
+        for (int attempt = 1; ; attempt++) {
+            copy = Files.copy(jar, dir.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            try (ZipFile readable = new ZipFile(copy.toFile())) {
+                copy.toFile().deleteOnExit();
+                COPIES.put(jar, copy);
+                return copy;
+            }
+            catch (IOException halfWritten) {
+                if (attempt == 5) {
+                    throw new IOException(jar + " is not a readable jar (is a build writing it?)", halfWritten);
+                }
+                try {
+                    Thread.sleep(2_000); // the build's packaging of one jar takes a few seconds
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while copying " + jar, e);
+                }
+            }
+        }
     }
 
     String name() {
