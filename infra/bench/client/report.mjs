@@ -29,5 +29,9 @@ if (notes.length) {
   console.log('\nnotes:');
   notes.forEach((r) => console.log(`  ${r.name}: ${r.note}`));
 }
+// the same table in Markdown, for BENCHMARKS.md
+const md = [`| ${table[0].join(' | ')} |`, `|${table[0].map(() => '---').join('|')}|`]
+  .concat(table.slice(1).map((t) => `| ${t.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`));
+fs.writeFileSync(path.join(outDir, 'latest.md'), md.join('\n') + '\n\n' + notes.map((r) => `- \`${r.name}\`: ${r.note}`).join('\n') + '\n');
 const rounds = Math.max(0, ...rows.map((r) => r.rounds ?? 0));
 console.log(`\n${rows.length} figures (rounds per figure: up to ${rounds}); ${path.join(outDir, 'latest.json')}`);
