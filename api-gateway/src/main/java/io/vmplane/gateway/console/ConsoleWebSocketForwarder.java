@@ -36,8 +36,9 @@ import reactor.netty.resources.ConnectionProvider;
 
 /**
  * The console WebSocket on the gateway ({@code …/{id}/console/ws?token=…}, exactly as the seed writes it). The
- * gateway does not read the token: it opens the same path and query on a console proxy (in turn; one refusing the
- * TCP connection is skipped) with the browser's {@code Origin}, its address in {@code X-Forwarded-For} and its
+ * gateway does not read the token: it opens the same path and query on the VM's console proxy (chosen by a stable
+ * hash of the VM id, so all sockets of a session reach the instance holding it; one refusing the TCP connection is
+ * skipped for the next) with the browser's {@code Origin}, its address in {@code X-Forwarded-For} and its
  * offered subprotocols, and only once the proxy has accepted the upgrade does it upgrade the browser, with the
  * subprotocol the proxy chose, and relay frames ({@link FrameRelay}). A proxy's refusal (a status instead of 101) is
  * answered to the browser as it is: status, content type and body. Since the browser is upgraded only after the
@@ -80,7 +81,7 @@ public class ConsoleWebSocketForwarder {
         String raw = request.getURI().getRawPath();
         String query = request.getURI().getRawQuery();
         String pathAndQuery = raw + (query == null ? "" : "?" + query);
-        return attempt(exchange, id, proxies.order(), 0, pathAndQuery);
+        return attempt(exchange, id, proxies.order(id), 0, pathAndQuery);
     }
 
     private Mono<Void> attempt(ServerWebExchange exchange, String vmId, List<URI> order, int index,

@@ -3,13 +3,16 @@ package io.vmplane.gateway.console;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** The console-proxy instances, taken in turn: each call starts one further along the list and wraps around. */
+/**
+ * The console-proxy instances, in the order a VM's console tries them: first the VM's own instance, chosen by a
+ * stable hash of its id (so every gateway instance picks the same one, and every socket of a session reaches the
+ * instance holding it: a SPICE session's channel sockets must), then the others in turn. VMs spread over the
+ * instances; a VM moves to the next instance only while its own refuses connections.
+ */
 final class ProxyTier {
 
     private final List<URI> proxies;
-    private final AtomicInteger next = new AtomicInteger();
 
     ProxyTier(List<URI> proxies) {
         if (proxies.isEmpty()) {
@@ -18,9 +21,10 @@ final class ProxyTier {
         this.proxies = List.copyOf(proxies);
     }
 
-    /** Every proxy once, starting with the next in turn. */
-    List<URI> order() {
-        int start = Math.floorMod(next.getAndIncrement(), proxies.size());
+    /** Every proxy once, starting with the VM's own. */
+    List<URI> order(String vmId) {
+        // String.hashCode is specified, so the choice is the same in every JVM
+        int start = Math.floorMod(vmId.hashCode(), proxies.size());
         List<URI> order = new ArrayList<>(proxies.size());
         for (int i = 0; i < proxies.size(); i++) {
             order.add(proxies.get((start + i) % proxies.size()));

@@ -31,15 +31,21 @@ class FrameRelayTest {
     }
 
     @Test
-    void shouldTakeTheProxiesInTurn() {
+    void shouldSendEveryConsoleOfAVmToItsOwnProxyFirst() {
         // Given
         URI a = URI.create("http://127.0.0.1:8090");
         URI b = URI.create("http://127.0.0.1:8091");
-        ProxyTier tier = new ProxyTier(List.of(a, b));
+        URI c = URI.create("http://127.0.0.1:8092");
+        ProxyTier tier = new ProxyTier(List.of(a, b, c));
 
-        // Then each call starts one further along, and lists every proxy once
-        assertThat(tier.order()).containsExactly(a, b);
-        assertThat(tier.order()).containsExactly(b, a);
-        assertThat(tier.order()).containsExactly(a, b);
+        // Then a VM always gets the same order, starting at its own proxy, listing every proxy once
+        var vms = java.util.stream.IntStream.range(0, 30).mapToObj(i -> "vm-" + java.util.UUID.randomUUID())
+                .toList();
+        for (String vm : vms) {
+            assertThat(tier.order(vm)).isEqualTo(tier.order(vm)).containsExactlyInAnyOrder(a, b, c);
+            assertThat(new ProxyTier(List.of(a, b, c)).order(vm)).isEqualTo(tier.order(vm));
+        }
+        // and VMs spread over the proxies
+        assertThat(vms.stream().map(vm -> tier.order(vm).get(0)).distinct()).hasSize(3);
     }
 }

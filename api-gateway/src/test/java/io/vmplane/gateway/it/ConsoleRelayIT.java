@@ -45,7 +45,8 @@ import reactor.netty.http.server.WebsocketServerSpec;
 
 /**
  * The console WebSocket through the gateway, against an in-test WebSocket echo server standing in for a console
- * proxy (its first configured instance refuses TCP connections, so every connection also proves the skip).
+ * proxy. The first configured instance refuses TCP connections, and every VM id here hashes to it, so every
+ * connection also proves that a proxy refusing connections is skipped.
  */
 @SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ConsoleRelayIT {
@@ -159,6 +160,16 @@ class ConsoleRelayIT {
                 }));
     }
 
+    /** A VM id whose own proxy (by the gateway's stable hash, two proxies) is the first: the dead one. */
+    private static String vmId() {
+        while (true) {
+            String id = "vm-" + UUID.randomUUID();
+            if (Math.floorMod(id.hashCode(), 2) == 0) {
+                return id;
+            }
+        }
+    }
+
     private static String token() {
         return "tok-" + UUID.randomUUID();
     }
@@ -170,7 +181,7 @@ class ConsoleRelayIT {
         byte[] large = new byte[300 * 1024];
         new Random(7).nextBytes(large);
         byte[] last = {0, 1, 2, (byte) 255};
-        String vmId = "vm-" + UUID.randomUUID();
+        String vmId = vmId();
         String token = token();
         Sinks.One<String> protocol = Sinks.one();
 
@@ -202,6 +213,9 @@ class ConsoleRelayIT {
         assertThat(upgrade.origin()).isEqualTo("http://localhost:8080");
         assertThat(upgrade.forwardedFor()).isEqualTo("127.0.0.1");
         assertThat(upgrade.protocol()).isEqualTo("binary");
+        // after the VM's own proxy, which refuses connections, was skipped
+        assertThat(List.copyOf(logs.list)).anySatisfy(event -> assertThat(event.getFormattedMessage())
+                .contains(vmId).contains(":" + DEAD_PORT).contains("trying the next"));
         assertNoLogLineHolds(token);
     }
 
@@ -213,7 +227,7 @@ class ConsoleRelayIT {
         // When
         Sinks.One<String> protocol = Sinks.one();
         byte[] echoed = browser(null).websocket()
-                .uri(url("vm-" + UUID.randomUUID(), token))
+                .uri(url(vmId(), token))
                 .handle((in, out) -> {
                     protocol.tryEmitValue(String.valueOf(in.selectedSubprotocol()));
                     return out.sendObject(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {42}))).then()
@@ -237,7 +251,7 @@ class ConsoleRelayIT {
 
         // When the browser closes it with 4000 "bye"
         browser("http://localhost:8080").websocket()
-                .uri(url("vm-" + UUID.randomUUID(), token()))
+                .uri(url(vmId(), token()))
                 .handle((in, out) -> out.sendObject(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {1})))
                         .then()
                         .then(out.sendClose(4000, "bye"))
@@ -256,7 +270,7 @@ class ConsoleRelayIT {
     void shouldCarryTheProxysCloseCodeToTheBrowser() {
         // When the proxy closes the console with 4001 TOKEN_EXPIRED
         WebSocketCloseStatus status = browser("http://localhost:8080").websocket()
-                .uri(url("vm-" + UUID.randomUUID(), token()))
+                .uri(url(vmId(), token()))
                 .handle((in, out) -> out.sendObject(new TextWebSocketFrame("close-me")).then()
                         .then(in.receiveCloseStatus()))
                 .blockFirst(TIMEOUT);
@@ -275,7 +289,7 @@ class ConsoleRelayIT {
                         .set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13")
                         .set(HttpHeaderNames.ORIGIN, "http://localhost:8080"))
                 .get()
-                .uri("http://127.0.0.1:" + port + PATH.formatted("vm-" + UUID.randomUUID(), "refuse"))
+                .uri("http://127.0.0.1:" + port + PATH.formatted(vmId(), "refuse"))
                 .responseSingle((response, body) -> body.asString().defaultIfEmpty("")
                         .map(text -> List.of(String.valueOf(response.status().code()),
                                 String.valueOf(response.responseHeaders().get(HttpHeaderNames.CONTENT_TYPE)), text)))
@@ -289,7 +303,7 @@ class ConsoleRelayIT {
     void shouldAsk426ForAPlainRequestAndOpenNothing() {
         // When
         var answer = HttpClient.create().get()
-                .uri("http://127.0.0.1:" + port + PATH.formatted("vm-" + UUID.randomUUID(), token()))
+                .uri("http://127.0.0.1:" + port + PATH.formatted(vmId(), token()))
                 .responseSingle((response, body) -> body.asString()
                         .map(text -> response.status().code() + " " + text))
                 .block(TIMEOUT);
