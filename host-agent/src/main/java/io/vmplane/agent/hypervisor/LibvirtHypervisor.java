@@ -495,35 +495,60 @@ public final class LibvirtHypervisor implements Hypervisor {
     }
 
     private List<String> domainNames() throws LibvirtException {
-        List<String> names = new ArrayList<>();
-        for (int id : connect.listDomains()) {
-            Domain d = connect.domainLookupByID(id);
-            try {
-                names.add(d.getName());
-            }
-            finally {
-                d.free();
-            }
-        }
-        names.addAll(List.of(connect.listDefinedDomains()));
-        return names;
+        return readListedDomains(Domain::getName);
     }
 
     private List<String> allDomainXml() throws LibvirtException {
-        List<String> xml = new ArrayList<>();
+        return readListedDomains(d -> d.getXMLDesc(0));
+    }
+
+    /** What a read of its domain gives, from libvirt. */
+    private interface DomainRead<T> {
+        T read(Domain domain) throws LibvirtException;
+    }
+
+    /**
+     * Reads every domain of the connection, running ones by id then defined ones by name, skipping a domain that
+     * another client undefined (or a running one that stopped) between the listing and the read.
+     */
+    private <T> List<T> readListedDomains(DomainRead<T> read) throws LibvirtException {
+        List<T> values = new ArrayList<>();
         for (int id : connect.listDomains()) {
-            Domain d = connect.domainLookupByID(id);
-            try {
-                xml.add(d.getXMLDesc(0));
-            }
-            finally {
-                d.free();
-            }
+            readSkippingVanished(() -> connect.domainLookupByID(id), read, values);
         }
         for (String name : connect.listDefinedDomains()) {
-            xml.add(withDomain(name, d -> d.getXMLDesc(0)));
+            readSkippingVanished(() -> connect.domainLookupByName(name), read, values);
         }
-        return xml;
+        return values;
+    }
+
+    private interface DomainLookup {
+        Domain lookup() throws LibvirtException;
+    }
+
+    private static <T> void readSkippingVanished(DomainLookup lookup, DomainRead<T> read, List<T> into)
+            throws LibvirtException {
+        Domain domain;
+        try {
+            domain = lookup.lookup();
+        }
+        catch (LibvirtException e) {
+            if (code(e) == ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                return;
+            }
+            throw e;
+        }
+        try {
+            into.add(read.read(domain));
+        }
+        catch (LibvirtException e) {
+            if (code(e) != ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                throw e;
+            }
+        }
+        finally {
+            domain.free();
+        }
     }
 
     private Domain lookupDomain(String name) throws LibvirtException {
