@@ -21,6 +21,8 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -62,6 +64,7 @@ class ConsoleRelayIT {
 
     private static final List<Seen> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final BlockingQueue<WebSocketCloseStatus> closesAtProxy = new LinkedBlockingQueue<>();
+    private static final List<String> pongsAtProxy = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private static final int DEAD_PORT = freePort();
     private static final DisposableServer proxy = startProxy();
@@ -97,7 +100,8 @@ class ConsoleRelayIT {
 
     /**
      * The stand-in proxy: refuses token {@code refuse} with 401 and a ConsoleError, else upgrades (choosing
-     * {@code binary} when offered), echoes every data frame, and on the text {@code close-me} closes with 4001.
+     * {@code binary} when offered), echoes every data frame, on the text {@code close-me} closes with 4001, on
+     * {@code ping:X} sends a ping with payload X, and notes the pongs it gets.
      */
     private static DisposableServer startProxy() {
         return HttpServer.create().host("127.0.0.1").port(0)
@@ -114,6 +118,14 @@ class ConsoleRelayIT {
                                 .concatMap(frame -> {
                                     if (frame instanceof TextWebSocketFrame text && "close-me".equals(text.text())) {
                                         return out.sendClose(4001, "TOKEN_EXPIRED").then(Mono.empty());
+                                    }
+                                    if (frame instanceof TextWebSocketFrame text && text.text().startsWith("ping:")) {
+                                        return Mono.just(new PingWebSocketFrame(Unpooled.copiedBuffer(
+                                                text.text().substring(5), StandardCharsets.UTF_8)));
+                                    }
+                                    if (frame instanceof PongWebSocketFrame pong) {
+                                        pongsAtProxy.add(pong.content().toString(StandardCharsets.UTF_8));
+                                        return Mono.empty();
                                     }
                                     return Mono.just(frame.retain());
                                 });
@@ -278,6 +290,25 @@ class ConsoleRelayIT {
         // Then the browser gets it as sent
         assertThat(status.code()).isEqualTo(4001);
         assertThat(status.reasonText()).isEqualTo("TOKEN_EXPIRED");
+    }
+
+    @Test
+    void shouldCarryTheProxysPingsToTheBrowserAndItsPongsBack() {
+        // Given an open console whose browser answers pings (as browsers do)
+        String payload = "keepalive-" + UUID.randomUUID();
+
+        // When the proxy pings through the gateway
+        browser("http://localhost:8080").websocket()
+                .uri(url(vmId(), token()))
+                .handle((in, out) -> out.sendObject(new TextWebSocketFrame("ping:" + payload)).then()
+                        .then(Mono.fromRunnable(() -> await().atMost(TIMEOUT)
+                                .until(() -> pongsAtProxy.contains(payload))).subscribeOn(
+                                        reactor.core.scheduler.Schedulers.boundedElastic()))
+                        .then(out.sendClose(1000, "done")))
+                .blockLast(TIMEOUT);
+
+        // Then the browser's pong reached the proxy: a proxy's keep-alive covers the hop to the browser too
+        assertThat(pongsAtProxy).contains(payload);
     }
 
     @Test
