@@ -50,7 +50,9 @@ import reactor.netty.http.server.WebsocketServerSpec;
  * proxy. The first configured instance refuses TCP connections, and every VM id here hashes to it, so every
  * connection also proves that a proxy refusing connections is skipped.
  */
-@SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        // the token must stay out of the logs even with the root logger at DEBUG
+        properties = "logging.level.root=DEBUG")
 class ConsoleRelayIT {
 
     private static final String PATH = "/api/v1/virtualization/virtualmachines/%s/console/ws?token=%s";
