@@ -46,8 +46,9 @@ public final class Libvirt {
         if (systemAnswers()) {
             return;
         }
-        startDaemon("/usr/sbin/virtlogd", Path.of("/run/virtlogd.pid"));
-        startDaemon("/usr/sbin/libvirtd", Path.of("/run/libvirtd.pid"));
+        ensureKvmAccess();
+        startDaemon("/usr/sbin/virtlogd", Path.of("/run/virtlogd.pid"), false);
+        startDaemon("/usr/sbin/libvirtd", Path.of("/run/libvirtd.pid"), true);
         long deadline = System.nanoTime() + DAEMON_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (systemAnswers()) {
@@ -178,19 +179,29 @@ public final class Libvirt {
         return info.ok() && info.stdout().lines().anyMatch(l -> l.startsWith("State:") && l.contains("running"));
     }
 
-    private static void startDaemon(String binary, Path pidFile) {
+    /**
+     * Starts {@code binary -d} unless its pid file names a live process. With {@code reaped}, under the project's
+     * {@code infra/subreaper.py} (as {@code ./dev} does): it reaps the QEMU processes libvirtd leaves behind where PID 1
+     * does not, so libvirt never waits on a zombie.
+     */
+    private static void startDaemon(String binary, Path pidFile, boolean reaped) {
         if (pidAlive(pidFile)) {
             return;
         }
         if (!Files.isExecutable(Path.of(binary))) {
             throw new IllegalStateException(binary + " is missing: install libvirt-daemon-system (./dev up does)");
         }
+        Path subreaper = reaped ? subreaper() : null;
+        List<String> command = subreaper == null
+                ? List.of(binary, "-d")
+                : List.of("setsid", "python3", subreaper.toString(), binary, "-d");
         // "-d" daemonizes; a second instance racing us exits on the pid file lock, which is fine.
         // Output is discarded: a daemon must not hold a pipe this JVM waits on.
         try {
-            Process process = new ProcessBuilder(binary, "-d").redirectErrorStream(true)
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            // the subreaper runs on, as long as libvirtd or a guest does: only a plain "-d" start is waited for
+            if (subreaper == null && !process.waitFor(30, TimeUnit.SECONDS)) {
                 ChildProcess.kill(process);
             }
         } catch (IOException e) {
@@ -198,6 +209,44 @@ public final class Libvirt {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting " + binary, e);
+        }
+    }
+
+    /** {@code infra/subreaper.py} of the checkout the tests run in (a parent of the working directory), or null. */
+    static Path subreaper() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path script = dir.resolve("infra/subreaper.py");
+            if (Files.isRegularFile(script) && Files.isRegularFile(dir.resolve("dev"))) {
+                return script;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code /dev/kvm} as udev's rule leaves it (group kvm, 0660; QEMU's user is in kvm) where no udev ran and only
+     * root may open it; else every guest falls back to TCG. Nothing changes when the device is open to the group or
+     * to all, or when this JVM is not root.
+     */
+    static void ensureKvmAccess() {
+        Path kvm = Path.of("/dev/kvm");
+        try {
+            if (!Files.exists(kvm) || !"root".equals(System.getProperty("user.name"))) {
+                return;
+            }
+            var permissions = Files.getPosixFilePermissions(kvm);
+            if (permissions.stream().noneMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+                Process chgrp = new ProcessBuilder("sh", "-c", "getent group kvm >/dev/null && chgrp kvm /dev/kvm"
+                        + " && chmod 660 /dev/kvm").redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!chgrp.waitFor(10, TimeUnit.SECONDS)) {
+                    ChildProcess.kill(chgrp);
+                }
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // left as it is: guests run under TCG
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
