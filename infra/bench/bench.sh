@@ -102,6 +102,9 @@ start_stack() {
   svc gateway api-gateway "$GATEWAY_PORT" 256m "$(kafka_arg)" "$redis" "--vmplane.gateway.jwt-secret-file=$DEV/jwt-secret" \
     "--vmplane.gateway.console-proxies=http://127.0.0.1:$CONSOLE_PORT,http://127.0.0.1:$((CONSOLE_PORT + 1))" \
     --vmplane.gateway.console-tokens-per-minute=1000000
+  # the gateway first: started together with nine other JVMs on a loaded 2-core machine it can miss its 3 s Redis
+  # connection timeout at start and exit
+  await_healthy gateway
   local i
   for i in $(seq 1 "$workers"); do
     svc "worker-$i" provisioning-worker $((8100 + OFFSET + i)) 192m "$(kafka_arg)" "$redis" "--vmplane.worker.instance-id=bench-worker-$i"
