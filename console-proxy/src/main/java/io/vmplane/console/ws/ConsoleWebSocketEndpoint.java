@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,6 +19,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketSession;
@@ -27,6 +29,7 @@ import org.springframework.web.server.WebHandler;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
 import io.vmplane.console.relay.CloseReason;
 import io.vmplane.console.relay.Relay;
 import io.vmplane.console.relay.StreamFilter;
@@ -42,6 +45,7 @@ import io.vmplane.store.console.ConsoleGrant;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.netty.http.server.HttpServerRequest;
 
 /**
  * {@code GET /api/v1/virtualization/virtualmachines/{id}/console/ws?token=…}: every check happens before the upgrade
@@ -113,7 +117,7 @@ public final class ConsoleWebSocketEndpoint implements WebHandler {
                 return refuse(exchange, HttpStatus.FORBIDDEN, ConsoleError.TOKEN_INVALID,
                         "the token is for another VM's console");
             }
-            return upgrade(exchange, ws -> spiceChannel(ws, spice));
+            return upgrade(exchange, ws -> spiceChannel(ws, spice, eventLoopOf(exchange)));
         }
         return store.consume(token)
                 .map(grant -> new Consumed(grant, null))
@@ -137,7 +141,7 @@ public final class ConsoleWebSocketEndpoint implements WebHandler {
                                 "the token is for another VM's console (it is used up)");
                     }
                     return registry.admit(grant, tokenHash, clientAddress(request))
-                            .flatMap(session -> upgrade(exchange, ws -> mainChannel(ws, session))
+                            .flatMap(session -> upgrade(exchange, ws -> mainChannel(ws, session, eventLoopOf(exchange)))
                                     .onErrorResume(e -> {
                                         registry.ended(session, CloseReason.RELAY_ERROR);
                                         return Mono.error(e);
@@ -153,7 +157,7 @@ public final class ConsoleWebSocketEndpoint implements WebHandler {
     private record Consumed(ConsoleGrant grant, Throwable error) {
     }
 
-    private Mono<Void> mainChannel(WebSocketSession ws, LiveSession session) {
+    private Mono<Void> mainChannel(WebSocketSession ws, LiveSession session, EventLoop loop) {
         metrics.opened();
         session.openChannel();
         ConsoleGrant grant = session.grant();
@@ -165,16 +169,18 @@ public final class ConsoleWebSocketEndpoint implements WebHandler {
                 return link.isMain() && link.connectionId() == 0;
             });
             StreamFilter sniffer = new SpiceMainInitSniffer(clientCaps::get, session::spiceConnectionId);
-            channel = channel(session, upstreams.connect(grant.address(), grant.port(), null), gate, sniffer,
+            channel = channel(session, upstreams.connect(grant.address(), grant.port(), null, loop), gate, sniffer,
                     Flux.empty());
         } else if (grant.vncPassword() != null && !grant.vncPassword().isEmpty()) {
             Sinks.Many<ByteBuf> replies = Sinks.many().unicast().onBackpressureBuffer();
             StreamFilter none = new VncNoneSecurity(b -> replies.tryEmitNext(b));
-            channel = channel(session, upstreams.connect(grant.address(), grant.port(), grant.vncPassword()), none,
-                    StreamFilter.PASS, Flux.concat(Mono.fromSupplier(VncNoneSecurity::greeting), replies.asFlux()));
+            Flux<ByteBuf> greetingThenReplies = Flux.concat(Mono.fromSupplier(VncNoneSecurity::greeting),
+                    replies.asFlux());
+            channel = channel(session, upstreams.connect(grant.address(), grant.port(), grant.vncPassword(), loop),
+                    none, StreamFilter.PASS, greetingThenReplies);
         } else {
-            channel = channel(session, upstreams.connect(grant.address(), grant.port(), null), StreamFilter.PASS,
-                    StreamFilter.PASS, Flux.empty());
+            channel = channel(session, upstreams.connect(grant.address(), grant.port(), null, loop),
+                    StreamFilter.PASS, StreamFilter.PASS, Flux.empty());
         }
         return Relay.run(ws, channel)
                 .doOnNext(reason -> registry.ended(session, reason))
@@ -185,12 +191,12 @@ public final class ConsoleWebSocketEndpoint implements WebHandler {
                 .then();
     }
 
-    private Mono<Void> spiceChannel(WebSocketSession ws, LiveSession session) {
+    private Mono<Void> spiceChannel(WebSocketSession ws, LiveSession session, EventLoop loop) {
         session.openChannel();
         ConsoleGrant grant = session.grant();
         StreamFilter gate = new SpiceLinkGate(link -> session.isOpen() && !link.isMain()
                 && session.spiceConnectionId() != 0 && link.connectionId() == session.spiceConnectionId());
-        Relay.Channel channel = channel(session, upstreams.connect(grant.address(), grant.port(), null), gate,
+        Relay.Channel channel = channel(session, upstreams.connect(grant.address(), grant.port(), null, loop), gate,
                 StreamFilter.PASS, Flux.empty());
         return Relay.run(ws, channel).doFinally(s -> session.channelClosed()).then();
     }
@@ -242,6 +248,16 @@ public final class ConsoleWebSocketEndpoint implements WebHandler {
                 return relay.apply(session);
             }
         });
+    }
+
+    /** The event loop of the browser's connection (null when the server is not Reactor Netty). */
+    static EventLoop eventLoopOf(ServerWebExchange exchange) {
+        if (ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest()) instanceof HttpServerRequest netty) {
+            AtomicReference<EventLoop> loop = new AtomicReference<>();
+            netty.withConnection(c -> loop.set(c.channel().eventLoop()));
+            return loop.get();
+        }
+        return null;
     }
 
     private Mono<Void> unavailable(ServerWebExchange exchange, Throwable cause) {
