@@ -41,7 +41,18 @@ public interface Hypervisor extends AutoCloseable {
     /** The emulator binary for x86_64 guests, when the hypervisor names one. */
     Optional<String> emulator();
 
-    HostFacts facts();
+    /**
+     * What the hypervisor says about its host now. What only a domain definition or the hardware tells (which PCI
+     * devices domains pass through, which devices exist) is read with {@code reread}: {@link Reread#CHANGED} reads
+     * the definitions of domains new, started, stopped, (re)defined or removed since the last read, and reuses the
+     * rest; {@link Reread#ALL} reads every one.
+     */
+    HostFacts facts(Reread reread);
+
+    /** {@link #facts(Reread) facts(CHANGED)}: what an inventory after a command needs. */
+    default HostFacts facts() {
+        return facts(Reread.CHANGED);
+    }
 
     /** The domain's state, or empty when no such domain is defined. */
     Optional<DomainStatus> domain(String name);
@@ -134,6 +145,18 @@ public interface Hypervisor extends AutoCloseable {
      */
     record StackDomain(String name, DomainStatus status, OptionalLong reportedGeneration,
                        Optional<VmStatus> reportedStatus, String xml) {
+    }
+
+    /** How much of the host {@link #facts(Reread)} reads again. */
+    enum Reread {
+        /**
+         * What this connection has not seen, or saw change: new domains, domains started or stopped since (new id),
+         * domains (re)defined or removed through this {@code Hypervisor}. Misses a change by another client that
+         * keeps a domain's id (a device hot-plugged, a running domain's definition replaced) and new hardware.
+         */
+        CHANGED,
+        /** Everything: catches what {@link #CHANGED} misses. */
+        ALL
     }
 
     enum PoolState {

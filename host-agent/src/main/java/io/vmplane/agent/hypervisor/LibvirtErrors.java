@@ -65,6 +65,11 @@ public final class LibvirtErrors {
         return error(failure).map(e -> classify(e.getCode(), e.getDomain())).orElse(Kind.PERMANENT);
     }
 
+    /** libvirt's error code of a failed call, or null when it carries none. */
+    static ErrorNumber code(LibvirtException e) {
+        return e.getError() == null ? null : e.getError().getCode();
+    }
+
     /** libvirt's error behind a failure, if it carries one. */
     static Optional<Error> error(Throwable failure) {
         if (failure instanceof LibvirtException e) {

@@ -1,15 +1,16 @@
 package io.vmplane.agent.hypervisor;
 
+import static io.vmplane.agent.hypervisor.LibvirtErrors.code;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
@@ -71,6 +72,8 @@ public final class LibvirtHypervisor implements Hypervisor {
     private final Optional<String> emulator;
     private final VirtTypeResolution resolution;
     private final Map<String, Long> declaredPoolCapacities;
+    /** Used on the libvirt thread only. */
+    private final PciInventory pci = new PciInventory();
     private volatile String bootId = UUID.randomUUID().toString();
     private volatile boolean closed;
 
@@ -150,7 +153,7 @@ public final class LibvirtHypervisor implements Hypervisor {
     }
 
     @Override
-    public HostFacts facts() {
+    public HostFacts facts(Reread reread) {
         return call(() -> {
             NodeInfo node = connect.nodeInfo();
             long memoryMib = node.memory / 1024;
@@ -158,7 +161,10 @@ public final class LibvirtHypervisor implements Hypervisor {
                 // libvirt may report only NUMA node 0: the placement wants the machine's memory.
                 memoryMib = Math.max(memoryMib, MachineMemory.totalMib().orElse(0L));
             }
-            return new HostFacts(node.cpus, memoryMib, readPools(), readPciDevices(), HostFacts.vmDomains(domainNames()));
+            long memory = memoryMib;
+            return DomainListing.withDomains(connect, DomainListing.ALL, domains -> new HostFacts(node.cpus, memory,
+                    readPools(), pci.read(connect, domains, reread),
+                    HostFacts.vmDomains(domains.stream().map(DomainListing.Listed::name).toList())));
         });
     }
 
@@ -247,7 +253,13 @@ public final class LibvirtHypervisor implements Hypervisor {
     @Override
     public void defineDomain(String xml) {
         run(() -> {
-            connect.domainDefineXML(xml).free();
+            Domain domain = connect.domainDefineXML(xml);
+            try {
+                pci.forget(domain.getUUIDString());
+            }
+            finally {
+                domain.free();
+            }
             return null;
         });
     }
@@ -279,6 +291,7 @@ public final class LibvirtHypervisor implements Hypervisor {
                     domain.destroy();
                 }
                 undefine(domain);
+                pci.forget(domain.getUUIDString());
             }
             finally {
                 domain.free();
@@ -357,34 +370,25 @@ public final class LibvirtHypervisor implements Hypervisor {
 
     @Override
     public List<StackDomain> stackDomains(String stackId) {
-        return call(() -> {
+        return call(() -> DomainListing.withDomains(connect, DomainListing.ALL, domains -> {
             List<StackDomain> found = new ArrayList<>();
-            for (String name : HostFacts.vmDomains(domainNames())) {
-                Domain domain = lookupDomain(name);
-                if (domain == null) {
+            Map<String, DomainListing.Listed> byName = new HashMap<>();
+            domains.forEach(d -> byName.putIfAbsent(d.name(), d));
+            for (String name : HostFacts.vmDomains(byName.keySet())) {
+                Optional<String> xml = DomainListing.readUnlessVanished(byName.get(name), d -> d.getXMLDesc(0));
+                if (xml.isEmpty()) {
+                    // Undefined since the listing: nothing to report for it.
                     continue;
                 }
-                try {
-                    String xml = domain.getXMLDesc(0);
-                    Optional<DomainStatus> status = connect.domainStatus(name);
-                    Optional<LibvirtXml.StackTag> tag = LibvirtXml.stackTag(xml);
-                    if (status.isPresent() && tag.isPresent() && tag.get().stackId().equals(stackId)) {
-                        found.add(new StackDomain(name, status.get(), tag.get().reportedGeneration(),
-                                tag.get().reportedStatus(), xml));
-                    }
-                }
-                catch (LibvirtException e) {
-                    // Undefined between the listing and the read: nothing to report for it.
-                    if (code(e) != ErrorNumber.VIR_ERR_NO_DOMAIN) {
-                        throw e;
-                    }
-                }
-                finally {
-                    domain.free();
+                Optional<DomainStatus> status = connect.domainStatus(name);
+                Optional<LibvirtXml.StackTag> tag = LibvirtXml.stackTag(xml.get());
+                if (status.isPresent() && tag.isPresent() && tag.get().stackId().equals(stackId)) {
+                    found.add(new StackDomain(name, status.get(), tag.get().reportedGeneration(),
+                            tag.get().reportedStatus(), xml.get()));
                 }
             }
             return found;
-        });
+        }));
     }
 
     @Override
@@ -448,6 +452,19 @@ public final class LibvirtHypervisor implements Hypervisor {
         log.info("Closed the libvirt connection to {}", uri);
     }
 
+    /**
+     * For tests: runs {@code action} with the connection on the libvirt thread, as another client of the host would
+     * act (a test driver's host lives in its one connection), unseen by this adapter's own bookkeeping.
+     */
+    <T> T asAnotherClient(LibvirtFunction<Connect, T> action) {
+        return call(() -> action.apply(connect));
+    }
+
+    /** For tests and measurements: how many domain definitions {@link #facts} has read so far. */
+    long definitionsRead() {
+        return call(pci::definitionsRead);
+    }
+
     private List<HostInventory.Pool> readPools() throws LibvirtException {
         List<HostInventory.Pool> pools = new ArrayList<>();
         for (String name : connect.listStoragePools()) {
@@ -472,83 +489,6 @@ public final class LibvirtHypervisor implements Hypervisor {
             available = Math.max(0, declared - info.allocation);
         }
         return new HostInventory.Pool(name, true, capacity, available, List.of(p.listVolumes()));
-    }
-
-    private List<HostInventory.PciDevice> readPciDevices() throws LibvirtException {
-        Set<String> inUse = new HashSet<>();
-        for (String domainXml : allDomainXml()) {
-            LibvirtXml.hostdevAddresses(domainXml).forEach(a -> inUse.add(a.toString()));
-        }
-        List<HostInventory.PciDevice> devices = new ArrayList<>();
-        for (String name : connect.listDevices("pci")) {
-            Device device = connect.deviceLookupByName(name);
-            try {
-                LibvirtXml.pciDevice(device.getXMLDescription()).ifPresent(d -> devices.add(
-                        new HostInventory.PciDevice(d.address(), d.vendorId(), d.productId(), d.iommuGroup(),
-                                inUse.contains(d.address()))));
-            }
-            finally {
-                device.free();
-            }
-        }
-        return devices;
-    }
-
-    private List<String> domainNames() throws LibvirtException {
-        return readListedDomains(Domain::getName);
-    }
-
-    private List<String> allDomainXml() throws LibvirtException {
-        return readListedDomains(d -> d.getXMLDesc(0));
-    }
-
-    /** What a read of its domain gives, from libvirt. */
-    private interface DomainRead<T> {
-        T read(Domain domain) throws LibvirtException;
-    }
-
-    /**
-     * Reads every domain of the connection, running ones by id then defined ones by name, skipping a domain that
-     * another client undefined (or a running one that stopped) between the listing and the read.
-     */
-    private <T> List<T> readListedDomains(DomainRead<T> read) throws LibvirtException {
-        List<T> values = new ArrayList<>();
-        for (int id : connect.listDomains()) {
-            readSkippingVanished(() -> connect.domainLookupByID(id), read, values);
-        }
-        for (String name : connect.listDefinedDomains()) {
-            readSkippingVanished(() -> connect.domainLookupByName(name), read, values);
-        }
-        return values;
-    }
-
-    private interface DomainLookup {
-        Domain lookup() throws LibvirtException;
-    }
-
-    private static <T> void readSkippingVanished(DomainLookup lookup, DomainRead<T> read, List<T> into)
-            throws LibvirtException {
-        Domain domain;
-        try {
-            domain = lookup.lookup();
-        }
-        catch (LibvirtException e) {
-            if (code(e) == ErrorNumber.VIR_ERR_NO_DOMAIN) {
-                return;
-            }
-            throw e;
-        }
-        try {
-            into.add(read.read(domain));
-        }
-        catch (LibvirtException e) {
-            if (code(e) != ErrorNumber.VIR_ERR_NO_DOMAIN) {
-                throw e;
-            }
-        }
-        finally {
-            domain.free();
-        }
     }
 
     private Domain lookupDomain(String name) throws LibvirtException {
@@ -626,10 +566,6 @@ public final class LibvirtHypervisor implements Hypervisor {
         }
     }
 
-    private static ErrorNumber code(LibvirtException e) {
-        return e.getError() == null ? null : e.getError().getCode();
-    }
-
     private void run(Callable<?> task) {
         call(task);
     }
@@ -666,6 +602,8 @@ public final class LibvirtHypervisor implements Hypervisor {
         }
         connect = new StateReadingConnect(uri);
         connectionLost = false;
+        // Domains and devices may have changed while no connection watched.
+        pci.forgetAll();
         bootId = UUID.randomUUID().toString();
         log.info("Reconnected to {} (new boot id {})", uri, bootId);
     }
@@ -675,26 +613,7 @@ public final class LibvirtHypervisor implements Hypervisor {
 
         @Override
         public List<String> activeDomainNames() {
-            return call(() -> {
-                List<String> names = new ArrayList<>();
-                for (int id : connect.listDomains()) {
-                    try {
-                        Domain d = connect.domainLookupByID(id);
-                        try {
-                            names.add(d.getName());
-                        }
-                        finally {
-                            d.free();
-                        }
-                    }
-                    catch (LibvirtException e) {
-                        if (code(e) != ErrorNumber.VIR_ERR_NO_DOMAIN) {
-                            throw e;
-                        }
-                    }
-                }
-                return names;
-            });
+            return call(() -> DomainListing.names(connect, DomainListing.ACTIVE));
         }
 
         @Override
@@ -751,10 +670,5 @@ public final class LibvirtHypervisor implements Hypervisor {
                 return null;
             });
         }
-    }
-
-    @FunctionalInterface
-    private interface LibvirtFunction<A, T> {
-        T apply(A argument) throws LibvirtException;
     }
 }

@@ -59,6 +59,10 @@ public final class LibvirtXml {
     /** The host PCI addresses a domain passes through ({@code <hostdev mode='subsystem' type='pci'>}). */
     public static List<PciAddress> hostdevAddresses(String domainXml) {
         List<PciAddress> addresses = new ArrayList<>();
+        if (!domainXml.contains("<hostdev")) {
+            // No element named hostdev, so nothing to find: most domains are not worth a parse.
+            return addresses;
+        }
         NodeList hostdevs = parse(domainXml).getElementsByTagName("hostdev");
         for (int i = 0; i < hostdevs.getLength(); i++) {
             Element hostdev = (Element) hostdevs.item(i);

@@ -13,7 +13,9 @@ import io.vmplane.schemas.host.HostInventory;
 /**
  * Reads the host's inventory from the hypervisor and publishes it: always when asked to ({@link #publish()}, at
  * start and after each command), and on a periodic {@link #refresh()} only when it differs from the last one sent.
- * Thread-safe.
+ * A publish reads again only what changed since the last read ({@link Hypervisor.Reread#CHANGED}: its cost does not
+ * grow with the host's domains); a refresh reads everything, so what another libvirt client changed unseen reaches
+ * the inventory within one refresh interval. Thread-safe.
  */
 public final class InventoryReporter {
 
@@ -37,7 +39,7 @@ public final class InventoryReporter {
     }
 
     public synchronized void refresh() {
-        HostFacts facts = hypervisor.facts();
+        HostFacts facts = hypervisor.facts(Hypervisor.Reread.ALL);
         if (!facts.equals(lastSent)) {
             send(facts);
         }

@@ -78,6 +78,20 @@ class LibvirtXmlTest {
     }
 
     @Test
+    void shouldFindNoHostdevInADomainWithout() {
+        // Given a domain with PCI addresses of its own, none of them a host's
+        String domain = """
+                <domain type='test'><name>x</name><devices>
+                  <interface type='network'>
+                    <address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>
+                  </interface>
+                </devices></domain>""";
+
+        // When / Then
+        assertThat(LibvirtXml.hostdevAddresses(domain)).isEmpty();
+    }
+
+    @Test
     void shouldFindKvmAndEmulatorInCapabilities() {
         // Given
         String caps = """
