@@ -22,7 +22,8 @@ import io.vmplane.agent.hypervisor.VirtType;
  * @param pinnedOnly         the host takes only VMs pinned to it with {@code placement.host}
  * @param stackId            tag written into every domain's {@code <metadata>}, so a stack finds its own domains
  * @param heartbeatInterval  how often a heartbeat is sent
- * @param inventoryInterval  how often the inventory is re-read and republished when it changed
+ * @param inventoryInterval  how often the whole inventory is re-read (every domain definition too: what other libvirt
+ *                           clients changed unseen) and republished when it changed
  * @param virtType           {@code auto} (KVM where a probe domain proves it runs guests, else QEMU/TCG),
  *                           {@code kvm} or {@code qemu}
  * @param graphicsListen     the address VNC/SPICE listen on unless a VM's spec names one
