@@ -259,6 +259,7 @@ class ConsoleProxyIT {
     @Test
     void shouldCloseTheVmsSessionsWhenItsConsolesAreRevoked() throws Exception {
         String vm = ProxyFixture.newVmId();
+        int before = fixture.upstreamOpen.get();
         WsClient client = WsClient.open(ProxyFixture.wsUri(proxyA, vm, fixture.issueEcho(vm)), ProxyFixture.ORIGIN,
                 "binary");
         client.send(new byte[] {1});
@@ -267,6 +268,8 @@ class ConsoleProxyIT {
         WebSocketCloseStatus status = client.closed.get(5, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(status.code()).isEqualTo(1008);
         assertThat(status.reasonText()).isEqualTo("SESSION_REVOKED");
+        // the upstream is freed too (and a test run after this one counts from a settled figure)
+        await().atMost(Duration.ofSeconds(5)).until(() -> fixture.upstreamOpen.get() == before);
         client.close();
     }
 }
