@@ -1,6 +1,7 @@
 package io.vmplane.store.console;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import reactor.core.publisher.Flux;
@@ -18,11 +19,13 @@ import reactor.core.publisher.Mono;
  *     one gets the grant.</li>
  * <li>{@code console:vm-tokens:<vmId>} → set of token hashes issued for the VM (TTL refreshed to the longest token
  *     life), so {@link #revoke} can delete them.</li>
- * <li>{@code console:session:<sessionId>} → the {@link ConsoleSession} as JSON, TTL = 3 × the instance heartbeat;
- *     {@code console:vm-sessions:<vmId>} → set of session ids; {@code console:vm-total:<vmId>} → sessions ever
- *     opened (INCR).</li>
+ * <li>{@code console:session:<sessionId>} → the {@link ConsoleSession} as JSON, TTL = 3 × the instance heartbeat.
+ *     {@code console:vm-live:<vmId>} → sorted set: session id → when its place expires (epoch ms of the Redis
+ *     clock, the same TTL); {@code console:vm-age:<vmId>} → sorted set: session id → connected-at (epoch ms). A
+ *     session's place is taken by {@link #reserveSession} and kept by every write; a session nobody refreshes (its
+ *     instance died) loses it when the TTL passes. {@code console:vm-total:<vmId>} → sessions ever opened (INCR).</li>
  * <li>{@code console:instances} → sorted set: proxy instance id → last heartbeat (epoch ms). An instance missing for
- *     3 heartbeats is dead: its sessions are not listed (and their keys expire).</li>
+ *     3 heartbeats is dead: its sessions' keys and places have expired.</li>
  * <li>{@code console:revoked} (pub/sub channel) → a VM id whose sessions every proxy closes at once.</li>
  * </ul>
  */
@@ -40,13 +43,35 @@ public interface ConsoleStore {
     /** VM ids revoked from now on (a pub/sub subscription of its own connection; hot, never completes). */
     Flux<String> revocations();
 
-    /** Writes (or refreshes) a live session with a TTL of {@code ttl}; adds it to the VM's set; counts it once. */
+    /**
+     * Admission's one store call: takes a place for a new session of the VM (held for {@code ttl}, no JSON written
+     * yet) and counts the VM's other live sessions, atomically, so concurrent admissions on any instances each count
+     * the places taken before theirs. When {@code limit > 0} and the others are at least {@code limit}, also names the
+     * oldest others a new session must take over to stay within it. The cost is independent of the VM's number of
+     * sessions (O(log n) plus the ids returned and the expired places dropped on the way).
+     */
+    Mono<SessionPlace> reserveSession(String vmId, String sessionId, Instant connectedAt, Duration ttl, int limit);
+
+    /**
+     * Writes a live session with a TTL of {@code ttl}, giving it a place in the VM's indexes whether or not it had
+     * one (a new session, or one whose place expired while the store was unreachable); counts it once when
+     * {@code isNew}.
+     */
     Mono<Void> putSession(ConsoleSession session, Duration ttl, boolean isNew);
 
-    /** Removes a session that ended. */
+    /**
+     * Writes a session that still has its place (reserved, or written before) with a fresh TTL, counting it once when
+     * {@code isNew}; emits false and writes nothing when it lost its place (removed: taken over or ended; or expired).
+     */
+    Mono<Boolean> refreshSession(ConsoleSession session, Duration ttl, boolean isNew);
+
+    /** Removes a session (or a reserved place) that ended. */
     Mono<Void> removeSession(String vmId, String sessionId);
 
-    /** The VM's live sessions held by live instances (expired and dead instances' entries left out). */
+    /**
+     * The VM's live sessions, oldest connection first (expired sessions and places without a session left out).
+     * O(sessions of the VM): for statistics, not for admission.
+     */
     Mono<List<ConsoleSession>> sessions(String vmId);
 
     /** How many sessions the VM ever had. */

@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +19,7 @@ import io.vmplane.schemas.messages.Json;
 import io.vmplane.store.console.ConsoleGrant;
 import io.vmplane.store.console.ConsoleSession;
 import io.vmplane.store.console.ConsoleStore;
+import io.vmplane.store.console.SessionPlace;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -38,6 +38,8 @@ public final class RedisConsoleStore implements ConsoleStore, AutoCloseable {
     private static final Duration FORGOTTEN_INSTANCE = Duration.ofDays(1);
 
     private static final LuaScript PUT = LuaScript.load("console-put");
+    private static final LuaScript RESERVE_SESSION = LuaScript.load("console-session-reserve");
+    private static final LuaScript PUT_SESSION = LuaScript.load("console-session-put");
     private static final LuaScript REVOKE = LuaScript.load("console-revoke");
 
     private final RedisAsyncCommands<String, String> redis;
@@ -73,7 +75,7 @@ public final class RedisConsoleStore implements ConsoleStore, AutoCloseable {
         }
         String[] keys = {TOKEN_PREFIX + hash, vmTokens(grant.vmId())};
         return PUT.<Long>run(redis, ScriptOutputType.INTEGER, keys, Json.writeString(grant), Long.toString(ttlMs),
-                hash, "0").then();
+                hash).then();
     }
 
     @Override
@@ -125,52 +127,61 @@ public final class RedisConsoleStore implements ConsoleStore, AutoCloseable {
     }
 
     @Override
-    public Mono<Void> putSession(ConsoleSession session, Duration ttl, boolean isNew) {
-        Objects.requireNonNull(session, "session");
-        if (ttl == null || ttl.toMillis() <= 0) {
-            return Mono.error(new IllegalArgumentException("ttl must be positive: " + ttl));
-        }
-        String[] keys = {session(session.id()), vmSessions(session.vmId()), vmTotal(session.vmId())};
-        return PUT.<Long>run(redis, ScriptOutputType.INTEGER, keys, Json.writeString(session),
-                Long.toString(ttl.toMillis()), session.id(), isNew ? "1" : "0").then();
+    public Mono<SessionPlace> reserveSession(String vmId, String sessionId, Instant connectedAt, Duration ttl,
+                                             int limit) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        String[] keys = {vmLive(vmId), vmAge(vmId)};
+        String since = Long.toString(connectedAt.toEpochMilli());
+        return Mono.defer(() -> RESERVE_SESSION.<List<Object>>run(redis, ScriptOutputType.MULTI, keys, sessionId,
+                        since, ttlMillis(ttl), Integer.toString(Math.max(limit, 0))))
+                .map(reply -> new SessionPlace(((Long) reply.get(0)).intValue(),
+                        reply.subList(1, reply.size()).stream().map(String::valueOf).toList()));
     }
 
     @Override
+    public Mono<Void> putSession(ConsoleSession session, Duration ttl, boolean isNew) {
+        return writeSession(session, ttl, isNew, false).then();
+    }
+
+    @Override
+    public Mono<Boolean> refreshSession(ConsoleSession session, Duration ttl, boolean isNew) {
+        return writeSession(session, ttl, isNew, true);
+    }
+
+    private Mono<Boolean> writeSession(ConsoleSession session, Duration ttl, boolean isNew, boolean onlyIfPlaced) {
+        Objects.requireNonNull(session, "session");
+        String vm = session.vmId();
+        String[] keys = {session(session.id()), vmLive(vm), vmAge(vm), vmTotal(vm)};
+        return Mono.defer(() -> PUT_SESSION.<Long>run(redis, ScriptOutputType.INTEGER, keys, Json.writeString(session),
+                        ttlMillis(ttl), session.id(), Long.toString(session.connectedAt().toEpochMilli()),
+                        isNew ? "1" : "0", onlyIfPlaced ? "1" : "0"))
+                .map(written -> written == 1L);
+    }
+
+    /** Its place first: a refresh racing with the removal then writes nothing. */
+    @Override
     public Mono<Void> removeSession(String vmId, String sessionId) {
-        return Mono.fromCompletionStage(() -> redis.del(session(sessionId)))
-                .then(Mono.fromCompletionStage(() -> redis.srem(vmSessions(vmId), sessionId)))
-                .then();
+        // one connection runs the three in this order: sent together, they cost one round trip
+        return Mono.when(Mono.fromCompletionStage(() -> redis.zrem(vmLive(vmId), sessionId)),
+                Mono.fromCompletionStage(() -> redis.zrem(vmAge(vmId), sessionId)),
+                Mono.fromCompletionStage(() -> redis.del(session(sessionId))));
     }
 
     /**
-     * A session's key lives 3 heartbeats unless its proxy refreshes it, so a dead instance's sessions drop out within
-     * that time; ids whose key has expired are removed from the VM's set on the way.
+     * Reads the ids oldest first and then their JSON: a session's key lives 3 heartbeats unless its proxy refreshes
+     * it, so a dead instance's sessions drop out within that time (their places go at the VM's next admission).
      */
     @Override
     public Mono<List<ConsoleSession>> sessions(String vmId) {
-        String set = vmSessions(vmId);
-        return Mono.fromCompletionStage(() -> redis.smembers(set)).flatMap(ids -> {
+        return Mono.fromCompletionStage(() -> redis.zrange(vmAge(vmId), 0, -1)).flatMap(ids -> {
             if (ids.isEmpty()) {
                 return Mono.just(List.<ConsoleSession>of());
             }
-            List<String> ordered = ids.stream().sorted().toList();
-            String[] keys = ordered.stream().map(RedisConsoleStore::session).toArray(String[]::new);
-            return Mono.fromCompletionStage(() -> redis.mget(keys)).flatMap(values -> {
-                List<ConsoleSession> live = new ArrayList<>();
-                List<String> gone = new ArrayList<>();
-                for (int i = 0; i < values.size(); i++) {
-                    KeyValue<String, String> value = values.get(i);
-                    if (value.hasValue()) {
-                        live.add(Json.read(value.getValue(), ConsoleSession.class));
-                    }
-                    else {
-                        gone.add(ordered.get(i));
-                    }
-                }
-                Mono<Long> cleanup = gone.isEmpty() ? Mono.empty()
-                        : Mono.fromCompletionStage(() -> redis.srem(set, gone.toArray(String[]::new)));
-                return cleanup.thenReturn(List.copyOf(live));
-            });
+            String[] keys = ids.stream().map(RedisConsoleStore::session).toArray(String[]::new);
+            return Mono.fromCompletionStage(() -> redis.mget(keys)).map(values -> values.stream()
+                    .filter(KeyValue::hasValue)
+                    .map(value -> Json.read(value.getValue(), ConsoleSession.class))
+                    .toList());
         });
     }
 
@@ -222,6 +233,13 @@ public final class RedisConsoleStore implements ConsoleStore, AutoCloseable {
         }
     }
 
+    private static String ttlMillis(Duration ttl) {
+        if (ttl == null || ttl.toMillis() <= 0) {
+            throw new IllegalArgumentException("ttl must be positive: " + ttl);
+        }
+        return Long.toString(ttl.toMillis());
+    }
+
     static String vmTokens(String vmId) {
         return PREFIX + "vm-tokens:" + vmId;
     }
@@ -230,8 +248,12 @@ public final class RedisConsoleStore implements ConsoleStore, AutoCloseable {
         return PREFIX + "session:" + sessionId;
     }
 
-    static String vmSessions(String vmId) {
-        return PREFIX + "vm-sessions:" + vmId;
+    static String vmLive(String vmId) {
+        return PREFIX + "vm-live:" + vmId;
+    }
+
+    static String vmAge(String vmId) {
+        return PREFIX + "vm-age:" + vmId;
     }
 
     static String vmTotal(String vmId) {

@@ -16,7 +16,8 @@ class LuaScriptTest {
     @Test
     void shouldLoadEveryShippedScript() {
         // Given / When
-        var names = new String[] {"create-pending", "apply-event", "put-if-absent", "claim", "release", "usage"};
+        var names = new String[] {"create-pending", "apply-event", "put-if-absent", "claim", "release", "usage",
+            "console-put", "console-revoke", "console-session-reserve", "console-session-put"};
 
         // Then
         for (String name : names) {

@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.IntStream;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -17,6 +18,7 @@ import io.vmplane.store.StateStores;
 import io.vmplane.store.console.ConsoleGrant;
 import io.vmplane.store.console.ConsoleSession;
 import io.vmplane.store.console.ConsoleStore;
+import io.vmplane.store.console.SessionPlace;
 import io.vmplane.testsupport.SharedInfra;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -171,13 +173,82 @@ class RedisConsoleStoreIT {
     void shouldDropASessionItsProxyStoppedRefreshing() {
         // Given a session written with a 300 ms TTL and never refreshed (its proxy died)
         String vm = vmId();
-        consoles.putSession(session(vm, "proxy-dead"), Duration.ofMillis(300), true).block(TIMEOUT);
+        ConsoleSession dead = session(vm, "proxy-dead");
+        consoles.putSession(dead, Duration.ofMillis(300), true).block(TIMEOUT);
 
         // When its TTL passes
-        // Then it is no longer listed, and its id leaves the VM's set
         await().atMost(TIMEOUT).until(() -> consoles.sessions(vm).block(TIMEOUT).isEmpty());
-        assertThat(raw.smembers("console:vm-sessions:" + vm)).isEmpty();
+
+        // Then it no longer counts at the next admission, and its id leaves the VM's indexes
+        SessionPlace place = reserve(session(vm, "proxy-a"), 1);
+        assertThat(place).isEqualTo(new SessionPlace(0, List.of()));
+        assertThat(raw.zrange("console:vm-live:" + vm, 0, -1)).doesNotContain(dead.id()).hasSize(1);
+        assertThat(raw.zrange("console:vm-age:" + vm, 0, -1)).doesNotContain(dead.id()).hasSize(1);
+        assertThat(consoles.refreshSession(dead, Duration.ofSeconds(30), false).block(TIMEOUT)).isFalse();
         assertThat(consoles.totalSessions(vm).block(TIMEOUT)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNameOnlyTheOldestSessionsBeyondTheLimit() {
+        // Given three sessions of a VM that connected one second apart, on two instances
+        String vm = vmId();
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        List<ConsoleSession> held = List.of(session(vm, "proxy-b", start.plusSeconds(2)),
+                session(vm, "proxy-a", start), session(vm, "proxy-a", start.plusSeconds(1)));
+        held.forEach(s -> consoles.putSession(s, Duration.ofSeconds(30), true).block(TIMEOUT));
+
+        // When a new one takes a place under a limit of 2, then another under no limit
+        SessionPlace limited = reserve(session(vm, "proxy-b", start.plusSeconds(3)), 2);
+        SessionPlace unlimited = reserve(session(vm, "proxy-b", start.plusSeconds(4)), 0);
+
+        // Then the first learns the 3 others and the 2 oldest it must take over; the second only the count
+        assertThat(limited).isEqualTo(new SessionPlace(3, List.of(held.get(1).id(), held.get(2).id())));
+        assertThat(unlimited).isEqualTo(new SessionPlace(4, List.of()));
+        assertThat(consoles.sessions(vm).block(TIMEOUT)).containsExactly(held.get(1), held.get(2), held.get(0));
+    }
+
+    @Test
+    void shouldRefreshOnlyASessionThatKeptItsPlace() {
+        // Given a reserved place written once, and a session whose place was removed (taken over)
+        String vm = vmId();
+        ConsoleSession kept = session(vm, "proxy-a");
+        ConsoleSession taken = session(vm, "proxy-b");
+        reserve(kept, 0);
+        assertThat(consoles.refreshSession(kept, Duration.ofSeconds(30), true).block(TIMEOUT)).isTrue();
+        consoles.putSession(taken, Duration.ofSeconds(30), true).block(TIMEOUT);
+        consoles.removeSession(vm, taken.id()).block(TIMEOUT);
+
+        // When both are refreshed
+        boolean keptRefreshed = consoles.refreshSession(kept, Duration.ofSeconds(30), false).block(TIMEOUT);
+        boolean takenRefreshed = consoles.refreshSession(taken, Duration.ofSeconds(30), false).block(TIMEOUT);
+
+        // Then only the one with a place is written; each new one counted once
+        assertThat(keptRefreshed).isTrue();
+        assertThat(takenRefreshed).isFalse();
+        assertThat(consoles.sessions(vm).block(TIMEOUT)).containsExactly(kept);
+        assertThat(consoles.totalSessions(vm).block(TIMEOUT)).isEqualTo(2);
+    }
+
+    @Test
+    void shouldGiveEachOfTwoThousandConcurrentReservationsOfOneVmItsOwnExactCount() {
+        // Given one VM and 2,000 new sessions on 4 instances (connections)
+        String vm = vmId();
+        int count = 2000;
+        int limit = count - 10;
+
+        // When they all take a place at once, asking for the sessions beyond a limit just under their number
+        List<SessionPlace> places = Flux.range(0, count)
+                .flatMap(i -> stores.get(i % INSTANCES).consoles().reserveSession(vm, "sess-" + i,
+                        Instant.now(), Duration.ofSeconds(30), limit), 256)
+                .collectList()
+                .block(TIMEOUT);
+
+        // Then each saw every place taken before its own and no other (0, 1, …, 1999 once each), and a reply names
+        // only the sessions beyond the limit (none below it, 1 to 10 above), never the VM's sessions
+        assertThat(places).extracting(SessionPlace::others)
+                .containsExactlyInAnyOrderElementsOf(IntStream.range(0, count).boxed().toList());
+        assertThat(places).allSatisfy(p -> assertThat(p.oldest()).hasSize(Math.max(0, p.others() - limit + 1)));
+        assertThat(reserve(session(vm, "proxy-a"), 0)).isEqualTo(new SessionPlace(count, List.of()));
     }
 
     @Test
@@ -212,8 +283,16 @@ class RedisConsoleStoreIT {
     }
 
     private static ConsoleSession session(String vmId, String instance) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        return new ConsoleSession("sess-" + UUID.randomUUID(), vmId, "vnc", "alice", "10.0.0.1", instance, now, now,
-                0, 0, 0);
+        return session(vmId, instance, Instant.now().truncatedTo(ChronoUnit.MILLIS));
+    }
+
+    private static ConsoleSession session(String vmId, String instance, Instant connectedAt) {
+        return new ConsoleSession("sess-" + UUID.randomUUID(), vmId, "vnc", "alice", "10.0.0.1", instance,
+                connectedAt, connectedAt, 0, 0, 0);
+    }
+
+    private static SessionPlace reserve(ConsoleSession session, int limit) {
+        return consoles.reserveSession(session.vmId(), session.id(), session.connectedAt(), Duration.ofSeconds(30),
+                limit).block(TIMEOUT);
     }
 }
