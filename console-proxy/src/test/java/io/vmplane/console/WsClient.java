@@ -57,12 +57,17 @@ final class WsClient implements AutoCloseable {
     }
 
     static WsClient open(URI uri, String origin, String subprotocol) {
-        WsClient client = new WsClient(uri, origin, subprotocol);
+        WsClient client = connect(uri, origin, subprotocol);
         Object first = CompletableFuture.anyOf(client.protocol, client.failed).orTimeout(10, TimeUnit.SECONDS).join();
         if (first instanceof Throwable error) {
             throw new AssertionError("the WebSocket did not open: " + error, error);
         }
         return client;
+    }
+
+    /** Starts the handshake without waiting: {@link #protocol} completes once upgraded, {@link #failed} if not. */
+    static WsClient connect(URI uri, String origin, String subprotocol) {
+        return new WsClient(uri, origin, subprotocol);
     }
 
     void send(byte[] bytes) {

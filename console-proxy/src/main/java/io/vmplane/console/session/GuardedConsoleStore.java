@@ -1,7 +1,7 @@
 package io.vmplane.console.session;
 
 import java.time.Duration;
-import java.util.List;
+import java.time.Instant;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -12,6 +12,7 @@ import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import io.vmplane.store.console.ConsoleGrant;
 import io.vmplane.store.console.ConsoleSession;
 import io.vmplane.store.console.ConsoleStore;
+import io.vmplane.store.console.SessionPlace;
 import reactor.core.publisher.Mono;
 
 /**
@@ -47,12 +48,17 @@ public final class GuardedConsoleStore {
         return guard(store.consume(token));
     }
 
-    public Mono<List<ConsoleSession>> sessions(String vmId) {
-        return guard(store.sessions(vmId));
+    public Mono<SessionPlace> reserveSession(String vmId, String sessionId, Instant connectedAt, Duration ttl,
+                                             int limit) {
+        return guard(store.reserveSession(vmId, sessionId, connectedAt, ttl, limit));
     }
 
     public Mono<Void> putSession(ConsoleSession session, Duration ttl, boolean isNew) {
         return guard(store.putSession(session, ttl, isNew));
+    }
+
+    public Mono<Boolean> refreshSession(ConsoleSession session, Duration ttl, boolean isNew) {
+        return guard(store.refreshSession(session, ttl, isNew));
     }
 
     public Mono<Void> removeSession(String vmId, String sessionId) {
