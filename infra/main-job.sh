@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job of `./dev up`: creates the seed's three example VMs plus one small VM pinned to the real host, each with
 # a fixed Idempotency-Key (a rerun converges on the same VMs and creates nothing new), prints every status change until
-# all are final, checks that the real VM's VNC server greets with "RFB 003.008", and prints a summary.
+# all are final, checks that the real VM's VNC server greets with "RFB 003.008" on its port and through the console
+# (the seed's two lines: console info, then a WebSocket client on its ws_url), and prints a summary.
 # Exit status: 0 when every VM runs and the VNC check passed, 1 otherwise.
 # Environment: VMPLANE_URL (default http://localhost:8080), VMPLANE_DEV (the dev launcher, for the admin token),
 # VMPLANE_JOB_TIMEOUT (seconds, default 180).
@@ -145,6 +146,21 @@ if [ "${STATUS[real-vm]:-}" = running ]; then
     if [ "$greeting" = "RFB 003.008" ]; then rfb="VNC $listen:$port answers RFB 003.008"; else rfb="FAILED: VNC $listen:$port answered '${greeting}'"; fi
   fi
   printf '%-8s %s\n' real-vm "$rfb"
+  # the seed's two console lines: the console info (curl), then a WebSocket client on the ws_url it returns, through
+  # the gateway and a console proxy to the VM's VNC server
+  console="FAILED: no console info"
+  info="$(curl -sS -m 10 -H "$AUTH" "$API/${ID[real-vm]}/console" || true)"
+  ws_url="$(jq -r '.ws_url // empty' <<<"$info" 2>/dev/null || true)"
+  if [ -n "$ws_url" ]; then
+    answer="$(timeout 15 python3 "$ROOT/infra/ws-probe.py" "$ws_url" 2>&1 | head -n 3 | tr '\n' ' ' || true)"
+    case "$answer" in
+      "RFB 003.008"*) console="console ${ws_url%%\?*} relays RFB 003.008 (one-time token, $(jq -r .protocol <<<"$info"))" ;;
+      *) console="FAILED: console WebSocket answered '${answer% }'" ;;
+    esac
+  else
+    console="FAILED: console info answered $(jq -c '{status, code}' <<<"$info" 2>/dev/null || echo "$info" | head -c 200)"
+  fi
+  printf '%-8s %s\n' real-vm "$console"
 fi
 
 printf '\n%-8s  %-40s  %-12s  %-7s  %s\n' NAME ID STATUS HOST REASON
@@ -153,5 +169,6 @@ for name in "${NAMES[@]}"; do
     "${REASON[$name]:-}${MESSAGE[$name]:+ (${MESSAGE[$name]})}"
   [ "${STATUS[$name]:-}" = running ] || ok=false
 done
-case "$rfb" in VNC*) ;; *) ok=false; printf 'real-vm console: %s\n' "$rfb" ;; esac
+case "$rfb" in VNC*) ;; *) ok=false; printf 'real-vm VNC: %s\n' "$rfb" ;; esac
+case "${console:-not checked}" in console*) ;; *) ok=false; printf 'real-vm console: %s\n' "${console:-not checked}" ;; esac
 $ok
