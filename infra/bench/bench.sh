@@ -258,7 +258,7 @@ suite_api() {
     --argjson kafka_pid "$(pid_of kafka)" --argjson redis_pid "$(pid_of redis)" \
     '{gateway: $gw, anchor: $anchor, token: $token, vmId: $vm, kafkaClasspath: $cp, kafkaData: $data,
       topic: "vm.commands.v1", bootstrap: "127.0.0.1:'"$KAFKA_PORT"'", kafkaRecords: $records, out: $out,
-      rounds: $rounds, seconds: $seconds, warmup: 3, threads: 1, connections: 32,
+      rounds: $rounds, seconds: $seconds, warmup: 15, threads: 1, connections: 32,
       pids: {gateway: $gw_pid, anchor: $anchor_pid, kafka: $kafka_pid, redis: $redis_pid, self: "self"}}' >"$OUT/api-config.json"
   node "$CLIENT/api.mjs" "$OUT/api-config.json"
   PARTS+=("$OUT/parts/api.json")

@@ -65,6 +65,9 @@ const safe = async (what, f) => { try { return await f(); } catch (e) { log(`api
 // warm-up (JIT, connections, topic), not counted; also gives the command records' size on the topic
 const warm = await wrk('create.lua', `${cfg.gateway}/virtualization/virtualmachines/create-enhanced`, cfg.warmup, `w${tag}`);
 await wrk('create.lua', `${cfg.anchor}/create`, cfg.warmup, `wa${tag}`);
+// the read paths warm up too: the gateway and the anchor run C2, whose compilation would otherwise fall in round 1
+await wrk('get.lua', `${cfg.gateway}/virtualization/virtualmachines/${cfg.vmId}`, cfg.warmup, '');
+await wrk('get.lua', `${cfg.anchor}/vm/${cfg.vmId}`, cfg.warmup, '');
 const size = recordSize(warm.ok);
 log(`api warm-up: ${warm.ok} creates accepted (${warm.status_errors} refused); ${size} bytes per command record`);
 
