@@ -87,6 +87,7 @@ public final class RedisVmStore implements VmStore {
         var argList = new ArrayList<>(VmHashes.applyArgs(event, Instant.now()));
         argList.add(Long.toString(Math.max(1, operationRetention.toMillis())));
         argList.add(RedisKeys.PROJECT_VMS_PREFIX);
+        argList.add(RedisKeys.ALL_VMS);
         String[] args = argList.toArray(String[]::new);
         return APPLY_EVENT.<Long>run(redis, ScriptOutputType.INTEGER, keys, args).map(applied -> applied == 1L);
     }

@@ -3,12 +3,13 @@
 -- (version % 16) when the event is of the VM's current generation: 0 pending, 1-7 running, 8+ failed when the
 -- event has a reason or the status is 'failed', else succeeded; a final phase takes the VM out of the active set
 -- and gives the operation hash a time to live (the retention). A missing operation hash is not created. A final
--- 'deleted' takes the VM out of its project's listing. A phase above 8 (OBSERVED: a fact observed after the
+-- 'deleted' takes the VM out of its project's listing and out of the listing of all VMs. A phase above 8 (OBSERVED: a fact observed after the
 -- operation ended) changes the VM and takes it out of the active set but leaves the operation as it is.
 -- KEYS[1] VM hash, KEYS[2] set of active VM ids
 -- ARGV[1] version, ARGV[2] generation, ARGV[3] status, ARGV[4] host, ARGV[5] reason, ARGV[6] message,
 -- ARGV[7] domain XML, ARGV[8] updated-at, ARGV[9] VM id, ARGV[10] operation key prefix ('' stands for null),
--- ARGV[11] operation retention (ms), ARGV[12] key prefix of the per-project sorted sets
+-- ARGV[11] operation retention (ms), ARGV[12] key prefix of the per-project sorted sets, ARGV[13] the sorted set of
+-- all VM ids
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return 0
 end
@@ -53,6 +54,7 @@ if version % 16 > 8 then
     if project then
       redis.call('ZREM', ARGV[12] .. project, ARGV[9])
     end
+    redis.call('ZREM', ARGV[13], ARGV[9])
   end
   return 1
 end
@@ -85,5 +87,6 @@ if ARGV[3] == 'deleted' and version % 16 >= 8 then
   if project then
     redis.call('ZREM', ARGV[12] .. project, ARGV[9])
   end
+  redis.call('ZREM', ARGV[13], ARGV[9])
 end
 return 1
