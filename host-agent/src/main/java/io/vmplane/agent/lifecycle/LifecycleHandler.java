@@ -14,6 +14,7 @@ import io.vmplane.agent.hypervisor.DomainStatus;
 import io.vmplane.agent.hypervisor.Hypervisor;
 import io.vmplane.agent.hypervisor.HypervisorException;
 import io.vmplane.agent.hypervisor.HypervisorUnavailableException;
+import io.vmplane.agent.provision.DomainOwnership;
 import io.vmplane.agent.provision.ProvisionHandler;
 import io.vmplane.agent.provision.ProvisionHandler.Identity;
 import io.vmplane.agent.provision.VmEventSink;
@@ -73,8 +74,12 @@ public final class LifecycleHandler {
         }
         ProvisionHandler.requireAvailable(hypervisor, identity);
         VmEvent outcome;
+        Optional<String> foreign = Optional.empty();
         try {
-            outcome = carryOut(command);
+            foreign = hypervisor.domain(command.vmId()).isPresent()
+                    ? DomainOwnership.foreign(hypervisor, command.vmId(), identity.stackId(), identity.hostId())
+                    : Optional.empty();
+            outcome = foreign.isPresent() ? notOurs(command, foreign.get()) : carryOut(command);
         }
         catch (HypervisorException e) {
             if (Thread.currentThread().isInterrupted() || e instanceof HypervisorUnavailableException) {
@@ -84,10 +89,22 @@ public final class LifecycleHandler {
             outcome = outcome(command, FailureCode.LIBVIRT_ERROR, e.getMessage());
         }
         events.publish(outcome);
-        if (outcome.status() != VmStatus.DELETED) {
+        if (outcome.status() != VmStatus.DELETED && foreign.isEmpty()) {
             ProvisionHandler.markReported(hypervisor, command.vmId(), command.generation(), outcome.status());
         }
         inventoryChanged.run();
+    }
+
+    /**
+     * The outcome of a command whose domain is another stack's: a delete deletes the VM without touching the domain
+     * or any volume; anything else fails.
+     */
+    private VmEvent notOurs(HostCommand command, String why) {
+        log.warn("The {} of {}: {}", what(command), command.vmId(), why);
+        if (command instanceof HostCommand.DeleteDomain delete) {
+            return event(delete, VmStatus.DELETED, null, null, null);
+        }
+        return failed(command, VmStatus.FAILED, FailureCode.LIBVIRT_ERROR, why);
     }
 
     private VmEvent carryOut(HostCommand command) {

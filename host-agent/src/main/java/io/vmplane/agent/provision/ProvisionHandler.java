@@ -117,7 +117,11 @@ public final class ProvisionHandler {
         VmSpec spec = command.spec();
         var existing = hypervisor.domain(vmId);
         if (existing.isPresent()) {
-            // A redelivery, or a retry after a crash: the domain is ours, whatever got us here.
+            // A redelivery, or a retry after a crash: the domain is ours, whatever got us here, if it has our tag.
+            var foreign = DomainOwnership.foreign(hypervisor, vmId, identity.stackId(), identity.hostId());
+            if (foreign.isPresent()) {
+                throw new ProvisionFailure(FailureCode.LIBVIRT_ERROR, foreign.get());
+            }
             if (!existing.get().active()) {
                 hypervisor.startDomain(vmId);
             }

@@ -110,6 +110,35 @@ class SimulatedHostLifecycleIT {
     }
 
     @Test
+    void shouldLeaveAnotherStacksDomainOfTheSameNameAlone() {
+        // Given a running VM of this stack ("it-sim") with disks, and an agent of another stack on the same libvirt
+        hypervisor.createVolume("bulk", "data.img", 1L << 30, Format.RAW);
+        String vmId = VmIds.newVmId();
+        provision.handle(new HostCommand.ProvisionVm("cmd-0", HOST, vmId, 1, spec(), List.of(), future()));
+        assertThat(events).last().extracting(VmEvent::status).isEqualTo(VmStatus.RUNNING);
+        List<VolumeRef> volumesBefore = hypervisor.volumes();
+        events.clear();
+        var other = new ProvisionHandler.Identity(HOST, "it-other", "127.0.0.1");
+        var otherProvision = new ProvisionHandler(hypervisor, other, Clock.systemUTC(), events::add, () -> { });
+        var otherLifecycle = new LifecycleHandler(hypervisor, other, Clock.systemUTC(), events::add, () -> { });
+
+        // When the other stack provisions, stops and deletes (with volumes) a VM of the same id
+        otherProvision.handle(new HostCommand.ProvisionVm("cmd-9", HOST, vmId, 1, spec(), List.of(), future()));
+        otherLifecycle.handle(new HostCommand.StopDomain("cmd-10", HOST, vmId, 2, 30, true, future()));
+        otherLifecycle.handle(new HostCommand.DeleteDomain("cmd-11", HOST, vmId, 3, true, future()));
+
+        // Then its provision and stop fail naming the owner, its delete ends its VM, and the domain, its state and
+        // its volumes are untouched
+        assertThat(events).extracting(VmEvent::status).containsExactly(VmStatus.PROVISIONING, VmStatus.FAILED,
+                VmStatus.FAILED, VmStatus.DELETED);
+        assertThat(events.get(1).reason()).isEqualTo(FailureCode.LIBVIRT_ERROR);
+        assertThat(events.get(1).message()).contains("belongs to stack it-sim").contains("left alone");
+        assertThat(events.get(2).message()).contains("belongs to stack it-sim");
+        assertThat(hypervisor.domain(vmId)).map(DomainStatus::power).contains(DomainStatus.Power.RUNNING);
+        assertThat(hypervisor.volumes()).containsExactlyInAnyOrderElementsOf(volumesBefore);
+    }
+
+    @Test
     void shouldKeepTheVolumesWhenDeletingWithoutThem() {
         // Given a running VM
         hypervisor.createVolume("bulk", "data.img", 1L << 30, Format.RAW);
