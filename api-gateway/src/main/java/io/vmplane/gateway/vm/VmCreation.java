@@ -78,9 +78,9 @@ public class VmCreation {
         return claimKey
                 .then(Mono.defer(() -> storeUnavailable(createPending(caller, spec, vmId, operationId), vmId,
                         operationId)))
-                .flatMap(stored -> hash(stored.spec()).equals(requestHash)
-                        ? publish(commandFor(stored), vmId, operationId)
-                        : Mono.error(keyReused()))
+                .flatMap(stored -> !hash(stored.spec()).equals(requestHash) ? Mono.error(keyReused())
+                        : stored.status() == VmStatus.DELETED ? Mono.error(vmDeleted(vmId))
+                        : publish(commandFor(stored), vmId, operationId))
                 .thenReturn(new Accepted(vmId, VmStatus.PENDING.wire(), operationId));
     }
 
@@ -95,6 +95,13 @@ public class VmCreation {
     static ApiException keyReused() {
         return new ApiException(Problem.of(422, "Unprocessable Content", "IDEMPOTENCY_KEY_REUSED",
                 "This Idempotency-Key was used with a different request body; use a new key"));
+    }
+
+    /** The key's VM was deleted: a retry must not answer 202 for a VM that no longer exists, nor create it again. */
+    static ApiException vmDeleted(String vmId) {
+        return new ApiException(Problem.of(409, "Conflict", "VM_DELETED",
+                "The VM this Idempotency-Key created was deleted; use a new key to create another")
+                .with("vm_id", vmId));
     }
 
     /** Records the VM and its operation as pending; a VM that exists already (a retry) is returned unchanged. */

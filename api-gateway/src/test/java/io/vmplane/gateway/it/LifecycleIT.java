@@ -295,6 +295,33 @@ class LifecycleIT {
     }
 
     @Test
+    void shouldRefuseACreateRetriedWithTheKeyOfADeletedVmAndPublishNothing() {
+        // Given a VM created with a key, run, then deleted
+        String token = TOKENS.user("alice", project);
+        String key = "create-" + UUID.randomUUID();
+        String vmId = json(post(token, VMS + "/create-enhanced", Examples.SIMPLE, key), HttpStatus.ACCEPTED)
+                .get("id").stringValue();
+        finish(vmId, VmStatus.RUNNING, "sim-1");
+        accepted(delete(token, VMS + "/" + vmId, null));
+        finish(vmId, VmStatus.DELETED, null);
+        await().atMost(Duration.ofSeconds(15)).until(() -> creates(vmId), n -> n == 1);
+
+        // When the create is retried with the same key and body
+        JsonNode refused = problem(post(token, VMS + "/create-enhanced", Examples.SIMPLE, key), HttpStatus.CONFLICT,
+                "VM_DELETED");
+
+        // Then it names the deleted VM, which stays deleted, and no create command was published again
+        assertThat(refused.get("vm_id").stringValue()).isEqualTo(vmId);
+        problem(get(token, VMS + "/" + vmId), HttpStatus.NOT_FOUND, "VM_NOT_FOUND");
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> creates(vmId), n -> n == 1);
+    }
+
+    private long creates(String vmId) {
+        return topic.recordsFor(vmId).stream()
+                .filter(r -> Json.read(r.value(), VmCommand.class) instanceof VmCommand.CreateVm).count();
+    }
+
+    @Test
     void shouldRefuseLifecycleCallsOnAnotherProjectsVmAsNotFound() {
         // Given a running VM of another project
         String vmId = running(TOKENS.user("mallory", "p-" + UUID.randomUUID()), "sim-1");
