@@ -78,6 +78,10 @@ public class ConsoleController {
             }
             String protocol = type.wire();
             OptionalInt port = GraphicsPorts.port(vm.domainXml(), protocol);
+            if (port.isEmpty() && vm.host() != null && vm.domainXml() != null) {
+                // running with its live definition read, and no port in it: retrying will not help
+                return Mono.error(ConsoleProblems.noPort(protocol));
+            }
             if (port.isEmpty() || vm.host() == null) {
                 return Mono.error(new ApiException(ConsoleProblems.unavailable(
                         "The VM's " + protocol + " port is not known yet; retry shortly")));

@@ -29,6 +29,12 @@ final class ConsoleProblems {
         return new ApiException(of(409, "Conflict", "CONSOLE_UNAVAILABLE", "The VM has no graphics (type none)"));
     }
 
+    static ApiException noPort(String protocol) {
+        return new ApiException(of(409, "Conflict", "CONSOLE_UNAVAILABLE", "The VM runs without a " + protocol
+                + " port on its host (a simulated host's graphics listen nowhere: create the VM with an explicit"
+                + " graphics port, admin only, or on a real host)"));
+    }
+
     static Problem rateLimited() {
         return of(429, "Too Many Requests", "RATE_LIMITED", "Too many console tokens asked for; retry later");
     }

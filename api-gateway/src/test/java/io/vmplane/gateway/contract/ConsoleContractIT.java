@@ -85,10 +85,14 @@ class ConsoleContractIT extends RunningGateway {
         // Given a stopped VM and a running one whose port is not known
         String stopped = vm(VmStatus.STOPPED, null);
         String portless = vm(VmStatus.RUNNING, null);
+        String neverPort = vm(VmStatus.RUNNING, "<domain><name>x</name><devices><graphics type='vnc' port='-1'"
+                + " autoport='yes'/></devices></domain>");
 
         // When / Then
         answered(api.conforming(Call.get(VMS + "/" + stopped + "/console").bearer(token)), 409, "VM_NOT_RUNNING");
         answered(api.conforming(Call.get(VMS + "/" + portless + "/console").bearer(token)), 503,
+                "CONSOLE_UNAVAILABLE");
+        answered(api.conforming(Call.get(VMS + "/" + neverPort + "/console").bearer(token)), 409,
                 "CONSOLE_UNAVAILABLE");
         answered(api.conforming(Call.get(VMS + "/vm-" + UUID.randomUUID() + "/console").bearer(token)), 404,
                 "VM_NOT_FOUND");
