@@ -185,7 +185,7 @@ public final class Libvirt {
      * does not, so libvirt never waits on a zombie.
      */
     private static void startDaemon(String binary, Path pidFile, boolean reaped) {
-        if (pidAlive(pidFile)) {
+        if (daemonRunning(pidFile, Path.of(binary).getFileName().toString())) {
             return;
         }
         if (!Files.isExecutable(Path.of(binary))) {
@@ -250,10 +250,15 @@ public final class Libvirt {
         }
     }
 
-    private static boolean pidAlive(Path pidFile) {
+    /**
+     * Whether the pid file names a live process called {@code name}. /run may sit on the root disk and outlive a boot
+     * (a machine started from a disk image of another): its stale pid can name any other process by now.
+     */
+    static boolean daemonRunning(Path pidFile, String name) {
         try {
             long pid = Long.parseLong(Files.readString(pidFile).strip());
-            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                    && name.equals(Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip());
         } catch (IOException | NumberFormatException e) {
             return false;
         }
