@@ -134,6 +134,13 @@ class CreateEnhancedIT {
         assertThat(operation.get("vm_id").asString()).isEqualTo(testVm);
         assertThat(operation.get("kind").asString()).isEqualTo("create");
         assertThat(operation.get("state").asString()).isEqualTo("succeeded");
+        // with its steps from the accepted request to the running VM on its host
+        List<String> steps = new ArrayList<>();
+        operation.get("steps").forEach(step -> steps.add(step.get("name").asString()));
+        assertThat(steps).startsWith("accepted").contains("placed").endsWith("finished");
+        JsonNode finished = operation.get("steps").get(steps.size() - 1);
+        assertThat(finished.get("state").asString()).isEqualTo("running");
+        assertThat(finished.get("host").asString()).isEqualTo(vms.get("test-vm").get("host").asString());
     }
 
     @Test

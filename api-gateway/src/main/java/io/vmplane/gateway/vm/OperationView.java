@@ -14,8 +14,13 @@ public record OperationView(String id, String vmId, String kind, String state, L
                             @JsonInclude(JsonInclude.Include.NON_NULL) Error error,
                             Instant createdAt, Instant updatedAt) {
 
-    /** A step of the operation (the state store records none yet, so the list is empty). */
-    public record Step(String name, String state) {
+    /** A step of the operation: {@code accepted}, {@code placed}, {@code executing}, {@code finished}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Step(String name, String state, String host, Instant at) {
+
+        static Step of(OperationRecord.Step step) {
+            return new Step(step.name(), step.state() == null ? "unknown" : step.state(), step.host(), step.at());
+        }
     }
 
     public record Error(String code, String message) {
@@ -27,7 +32,7 @@ public record OperationView(String id, String vmId, String kind, String state, L
                         op.errorMessage() != null ? op.errorMessage()
                                 : "The operation failed" + (op.errorCode() == null ? "" : ": " + op.errorCode()))
                 : null;
-        return new OperationView(op.id(), op.vmId(), op.kind(), op.state(), List.of(), error, op.createdAt(),
-                op.updatedAt());
+        return new OperationView(op.id(), op.vmId(), op.kind(), op.state(),
+                op.steps().stream().map(Step::of).toList(), error, op.createdAt(), op.updatedAt());
     }
 }

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 import io.vmplane.gateway.GatewayProperties;
@@ -111,7 +112,7 @@ public class VmCreation {
                 spec, null, GENERATION, VmEvent.version(GENERATION, VmEvent.Phase.ACCEPTED), operationId,
                 now.plus(properties.provisioningDeadline()), now, now);
         var operation = new OperationRecord(operationId, vmId, caller.project(), "create", "pending", null, null,
-                now, now);
+                now, now, List.of(OperationRecord.Step.accepted("pending", now)));
         return vms.createPending(vm, operation);
     }
 

@@ -160,7 +160,10 @@ class GatewayIT {
         assertThat(operation.get("vm_id").stringValue()).isEqualTo(vmId);
         assertThat(operation.get("kind").stringValue()).isEqualTo("create");
         assertThat(operation.get("state").stringValue()).isEqualTo("pending");
-        assertThat(operation.get("steps").isArray()).isTrue();
+        assertThat(operation.get("steps")).hasSize(1);
+        assertThat(operation.get("steps").get(0).get("name").stringValue()).isEqualTo("accepted");
+        assertThat(operation.get("steps").get(0).get("state").stringValue()).isEqualTo("pending");
+        assertThat(operation.get("steps").get(0).has("at")).isTrue();
     }
 
     @Test

@@ -67,13 +67,49 @@ final class VmHashes {
         put(hash, "error_message", op.errorMessage());
         put(hash, "created_at", string(op.createdAt()));
         put(hash, "updated_at", string(op.updatedAt()));
+        put(hash, "steps", op.steps().isEmpty() ? null : Json.writeString(op.steps().stream().map(StoredStep::of)
+                .toList()));
         return hash;
     }
 
     static OperationRecord operationFromHash(String operationId, Map<String, String> hash) {
         return new OperationRecord(operationId, hash.get("vm_id"), hash.get("project"), hash.get("kind"),
                 hash.get("state"), hash.get("error_code"), hash.get("error_message"),
-                instant(hash.get("created_at")), instant(hash.get("updated_at")));
+                instant(hash.get("created_at")), instant(hash.get("updated_at")), steps(hash.get("steps")));
+    }
+
+    /**
+     * The {@code steps} field: a JSON array the scripts append to ({@code [{"name", "state", "host", "at"}]}, host
+     * absent when unknown). Absent or unreadable, no steps: the operation itself is still worth showing.
+     */
+    static List<OperationRecord.Step> steps(String json) {
+        if (json == null || json.isBlank()) {
+            return List.of();
+        }
+        try {
+            StoredStep[] stored = Json.read(json, StoredStep[].class);
+            var steps = new ArrayList<OperationRecord.Step>(stored.length);
+            for (StoredStep step : stored) {
+                if (step != null && step.name() != null) {
+                    steps.add(new OperationRecord.Step(step.name(), emptyToNull(step.state()),
+                            emptyToNull(step.host()), step.at() == null ? null : instant(step.at())));
+                }
+            }
+            return steps;
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** A step as the scripts write it (Lua's cjson knows no instants). */
+    record StoredStep(String name, String state, String host, String at) {
+        static StoredStep of(OperationRecord.Step step) {
+            return new StoredStep(step.name(), step.state(), step.host(), string(step.at()));
+        }
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 
     /** An operation that has not ended keeps its VM in the active set. */

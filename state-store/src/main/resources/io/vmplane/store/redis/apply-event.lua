@@ -10,6 +10,31 @@
 -- ARGV[7] domain XML, ARGV[8] updated-at, ARGV[9] VM id, ARGV[10] operation key prefix ('' stands for null),
 -- ARGV[11] operation retention (ms), ARGV[12] key prefix of the per-project sorted sets, ARGV[13] the sorted set of
 -- all VM ids
+-- An event that moves the operation also appends a step to its 'steps' (a JSON array, at most 32 steps): 'placed'
+-- (phase 1), 'executing' (2-7) or 'finished' (8), with the VM's status and host after the event and its time.
+local function appendStep(opKey, phase)
+  if phase == 0 then
+    return
+  end
+  local name = 'executing'
+  if phase == 1 then name = 'placed' elseif phase >= 8 then name = 'finished' end
+  local steps = {}
+  local raw = redis.call('HGET', opKey, 'steps')
+  if raw then
+    local ok, decoded = pcall(cjson.decode, raw)
+    if ok and type(decoded) == 'table' then steps = decoded end
+  end
+  if #steps >= 32 then
+    return
+  end
+  local vm = redis.call('HMGET', KEYS[1], 'status', 'host')
+  local step = {name = name, at = ARGV[8]}
+  if vm[1] then step.state = vm[1] end
+  if vm[2] then step.host = vm[2] end
+  steps[#steps + 1] = step
+  redis.call('HSET', opKey, 'steps', cjson.encode(steps))
+end
+
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return 0
 end
@@ -64,6 +89,7 @@ local opId = redis.call('HGET', KEYS[1], 'operation_id')
 local opKey = opId and (ARGV[10] .. opId)
 if opKey and generation == tonumber(ARGV[2]) and redis.call('EXISTS', opKey) == 1 then
   local phase = version % 16
+  appendStep(opKey, phase)
   if phase >= 8 then
     if ARGV[3] == 'failed' or ARGV[5] ~= '' then
       redis.call('HSET', opKey, 'state', 'failed', 'updated_at', ARGV[8])

@@ -2,7 +2,7 @@
 -- Returns {outcome, status, generation, operation_id} with outcome one of ACCEPTED, NOT_FOUND (unknown or deleted
 -- VM), STALE (the VM's generation is not the expected one: the caller reads again), OPERATION_IN_PROGRESS (the VM's
 -- current operation is pending or running), INVALID_STATE (the status is not one of the allowed ones). The values
--- after the outcome are the VM's as they hold afterwards.
+-- after the outcome are the VM's as they hold afterwards. The new operation's steps begin with 'accepted'.
 -- KEYS[1] VM hash, KEYS[2] new operation hash, KEYS[3] set of active VM ids
 -- ARGV[1] expected current generation, ARGV[2] new generation, ARGV[3] new operation id, ARGV[4] kind,
 -- ARGV[5] status of the accepted phase ('' = unchanged), ARGV[6] new version, ARGV[7] now (ISO-8601),
@@ -39,8 +39,10 @@ if #ARGV > 10 then
   end
 end
 local project = redis.call('HGET', KEYS[1], 'project')
+local accepted = {name = 'accepted', state = status, at = ARGV[7]}
+if ARGV[5] ~= '' then accepted.state = ARGV[5] end
 redis.call('HSET', KEYS[2], 'id', ARGV[3], 'vm_id', ARGV[9], 'project', project, 'kind', ARGV[4],
-  'state', 'pending', 'created_at', ARGV[7], 'updated_at', ARGV[7])
+  'state', 'pending', 'created_at', ARGV[7], 'updated_at', ARGV[7], 'steps', cjson.encode({accepted}))
 local set = {'generation', ARGV[2], 'version', ARGV[6], 'operation_id', ARGV[3], 'deadline', ARGV[8],
   'updated_at', ARGV[7]}
 if ARGV[5] ~= '' then

@@ -261,6 +261,48 @@ class RedisVmLifecycleIT {
         assertThat(vms.get(vm.id()).block(TIMEOUT).status()).isEqualTo(VmStatus.DELETED);
     }
 
+    @Test
+    void shouldRecordTheStepsOfACreateOnceEachWhateverTheRedeliveries() {
+        // Given
+        VmRecord vm = created("dev", Instant.now());
+        VmEvent placed = VmEvent.of(vm.id(), 1, Phase.PLACED, VmStatus.PROVISIONING, "sim-2", "worker-1");
+        VmEvent executing = VmEvent.of(vm.id(), 1, Phase.EXECUTING, VmStatus.PROVISIONING, "sim-2", "agent");
+        VmEvent done = VmEvent.of(vm.id(), 1, Phase.FINAL, VmStatus.RUNNING, "sim-2", "agent");
+
+        // When: each event delivered twice, the placement once more after the end
+        for (VmEvent event : List.of(placed, placed, executing, executing, done, done, placed)) {
+            vms.apply(event).block(TIMEOUT);
+        }
+
+        // Then
+        OperationRecord op = vms.operation(vm.operationId()).block(TIMEOUT);
+        assertThat(op.steps()).extracting(OperationRecord.Step::name)
+                .containsExactly("accepted", "placed", "executing", "finished");
+        assertThat(op.steps()).extracting(OperationRecord.Step::state)
+                .containsExactly("pending", "provisioning", "provisioning", "running");
+        assertThat(op.steps()).extracting(OperationRecord.Step::host).containsExactly(null, "sim-2", "sim-2", "sim-2");
+        assertThat(op.steps()).allSatisfy(step -> assertThat(step.at()).isNotNull());
+    }
+
+    @Test
+    void shouldBeginALifeCycleOperationWithItsAcceptedStepAndEndItWithTheFailure() {
+        // Given
+        VmRecord vm = running("dev");
+        BeginResult stop = vms.beginOperation(stop(vm.id())).block(TIMEOUT);
+
+        // When
+        vms.apply(VmEvent.failed(vm.id(), stop.generation(), "sim-1", FailureCode.LIBVIRT_ERROR, "no", "agent"))
+                .block(TIMEOUT);
+
+        // Then: the steps are the stop's own, not the create's
+        OperationRecord op = vms.operation(stop.operationId()).block(TIMEOUT);
+        assertThat(op.state()).isEqualTo("failed");
+        assertThat(op.steps()).extracting(OperationRecord.Step::name).containsExactly("accepted", "finished");
+        assertThat(op.steps()).extracting(OperationRecord.Step::state).containsExactly("stopping", "failed");
+        assertThat(vms.operation(vm.operationId()).block(TIMEOUT).steps()).extracting(OperationRecord.Step::name)
+                .containsExactly("accepted", "finished");
+    }
+
     private static BeginOperation stop(String vmId) {
         return new BeginOperation(vmId, "stop", List.of(VmStatus.RUNNING), VmStatus.STOPPING, Instant.now(),
                 Instant.now().plusSeconds(300));

@@ -39,6 +39,6 @@ final class TestVms {
 
     static OperationRecord createOperation(VmRecord vm) {
         return new OperationRecord(vm.operationId(), vm.id(), vm.project(), "create", "pending", null, null,
-                vm.createdAt(), vm.createdAt());
+                vm.createdAt(), vm.createdAt(), List.of(OperationRecord.Step.accepted("pending", vm.createdAt())));
     }
 }

@@ -51,13 +51,27 @@ class VmHashesTest {
     void shouldRoundTripAnOperationThroughItsHash() {
         // Given
         OperationRecord op = new OperationRecord("op-1", "vm-1", "dev", "create", "failed", "NO_VALID_HOST",
-                "no host", NOW, NOW.plusSeconds(2));
+                "no host", NOW, NOW.plusSeconds(2), List.of(OperationRecord.Step.accepted("pending", NOW),
+                        new OperationRecord.Step("finished", "failed", "sim-1", NOW.plusSeconds(2))));
 
         // When
         OperationRecord back = VmHashes.operationFromHash("op-1", VmHashes.toHash(op));
 
         // Then
         assertThat(back).isEqualTo(op);
+    }
+
+    @Test
+    void shouldReadTheStepsTheScriptsWriteAndNoneFromAnUnreadableField() {
+        // Given: as Lua's cjson writes them, keys in any order, host absent
+        String scripted = "[{\"at\":\"2026-01-02T03:04:05.678Z\",\"state\":\"stopping\",\"name\":\"accepted\"},"
+                + "{\"host\":\"sim-1\",\"name\":\"finished\",\"state\":\"stopped\",\"at\":\"2026-01-02T03:04:06Z\"}]";
+
+        // When / Then
+        assertThat(VmHashes.steps(scripted)).containsExactly(OperationRecord.Step.accepted("stopping", NOW),
+                new OperationRecord.Step("finished", "stopped", "sim-1", Instant.parse("2026-01-02T03:04:06Z")));
+        assertThat(VmHashes.steps("{not json")).isEmpty();
+        assertThat(VmHashes.steps(null)).isEmpty();
     }
 
     @Test
