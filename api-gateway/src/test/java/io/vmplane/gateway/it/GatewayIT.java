@@ -3,6 +3,7 @@ package io.vmplane.gateway.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -343,6 +344,15 @@ class GatewayIT {
         problem(client.get().uri("/api/v1/no/such/thing").header(HttpHeaders.AUTHORIZATION, "Bearer " + token)
                 .exchange(), HttpStatus.NOT_FOUND, "NOT_FOUND");
         problem(client.get().uri("/outside/the/base/path").exchange(), HttpStatus.NOT_FOUND, "NOT_FOUND");
+        // paths the security firewall refuses (an encoded slash, a '..' segment), with and without a token
+        for (String path : List.of("/api/v1/virtualization/virtualmachines/vm-1%2F..%2Fhosts",
+                "/api/v1/virtualization/virtualmachines/vm-1%2fx", "/api/v1/virtualization/../hosts")) {
+            problem(client.get().uri(URI.create("http://127.0.0.1:" + port + path))
+                    .header(HttpHeaders.AUTHORIZATION, "Bearer " + token).exchange(), HttpStatus.BAD_REQUEST,
+                    "INVALID_PATH");
+            problem(client.get().uri(URI.create("http://127.0.0.1:" + port + path)).exchange(),
+                    HttpStatus.BAD_REQUEST, "INVALID_PATH");
+        }
     }
 
     @Test
