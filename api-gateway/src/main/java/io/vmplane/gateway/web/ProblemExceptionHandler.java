@@ -16,6 +16,7 @@ import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import org.springframework.web.server.WebExceptionHandler;
 import reactor.core.publisher.Mono;
+import reactor.netty.channel.AbortedException;
 
 /**
  * Turns every exception that leaves a handler, or the dispatcher itself (no route, wrong method, wrong media
@@ -26,6 +27,8 @@ import reactor.core.publisher.Mono;
 public class ProblemExceptionHandler implements WebExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemExceptionHandler.class);
+    /** nginx's "client closed request": the status the request log shows when the client went away first. */
+    static final HttpStatusCode CLIENT_CLOSED_REQUEST = HttpStatusCode.valueOf(499);
 
     private final ProblemWriter writer;
 
@@ -52,10 +55,26 @@ public class ProblemExceptionHandler implements WebExceptionHandler {
             return writer.write(exchange.getResponse(),
                     Problem.of(403, "Forbidden", "FORBIDDEN", "Access to this resource is denied"), null);
         }
+        if (clientWentAway(ex)) {
+            // e.g. a body cut short: nobody is left to read an answer, and it is not the server's error
+            log.debug("The client closed the connection during {} {}", exchange.getRequest().getMethod(),
+                    exchange.getRequest().getPath().value());
+            exchange.getResponse().setStatusCode(CLIENT_CLOSED_REQUEST);
+            return exchange.getResponse().setComplete();
+        }
         log.error("Unhandled error on {} {}", exchange.getRequest().getMethod(),
                 exchange.getRequest().getPath().value(), ex);
         return writer.write(exchange.getResponse(),
                 Problem.of(500, "Internal Server Error", "INTERNAL_ERROR", "The request failed unexpectedly"), null);
+    }
+
+    static boolean clientWentAway(Throwable ex) {
+        for (Throwable t = ex; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof AbortedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static Problem tooLarge(String detail) {
