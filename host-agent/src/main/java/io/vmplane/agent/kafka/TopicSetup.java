@@ -34,7 +34,8 @@ public final class TopicSetup {
             List<NewTopic> topics = List.of(
                     new NewTopic(Topics.HOST_COMMANDS, Optional.of(Topics.HOST_COMMAND_PARTITIONS), Optional.of((short) 1)),
                     topic(Topics.VM_EVENTS),
-                    topic(Topics.HOST_HEARTBEATS),
+                    topic(Topics.HOST_HEARTBEATS)
+                            .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Topics.HOST_HEARTBEATS_RETENTION_MS)),
                     topic(Topics.DEAD_LETTERS),
                     topic(Topics.HOST_INVENTORY)
                             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));

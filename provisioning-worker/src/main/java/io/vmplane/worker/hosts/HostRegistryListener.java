@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
 
 /**
- * Materialises host inventories and heartbeats into the shared host registry (group {@code host-registry}). With
- * several workers in the group each record is handled by one of them, which is enough: the registry is shared.
+ * Materialises host inventories and heartbeats into the shared host registry. Inventories go to one worker of the
+ * group {@code host-registry}; heartbeats to every worker (see {@link #onHeartbeat}).
  * <p>
  * An inventory whose {@code boot_id} differs from the stored one comes from a new libvirt connection: a VM the
  * ledger places on that host, {@code running} or {@code stopped}, whose domain the inventory does not list was lost
@@ -69,7 +69,23 @@ public class HostRegistryListener {
         this.clock = clock;
     }
 
-    @KafkaListener(id = "host-registry", topics = {Topics.HOST_INVENTORY, Topics.HOST_HEARTBEATS}, groupId = GROUP)
+    /**
+     * Heartbeats, read by every worker in a group of its own: were they shared out in the worker group, the
+     * heartbeats on a dead worker's partitions would wait for the group to notice (the session timeout, longer than
+     * the heartbeat timeout) and their hosts would read unreachable meanwhile, failing placements with
+     * {@code NO_VALID_HOST} while every host is up. The registry keeps the latest heartbeat whoever writes it. A
+     * new instance reads from the topic's start (an hour of retention), so no heartbeat sent while its group forms
+     * is missed.
+     */
+    @KafkaListener(id = "host-heartbeats", topics = Topics.HOST_HEARTBEATS,
+            groupId = "host-heartbeats.${vmplane.worker.instance-id:worker-1}",
+            properties = "auto.offset.reset=earliest")
+    public void onHeartbeat(ConsumerRecord<String, byte[]> record) {
+        onRecord(record);
+    }
+
+    /** Inventories (group {@value #GROUP}): each is handled by one worker, as a new boot may fail lost VMs. */
+    @KafkaListener(id = "host-registry", topics = Topics.HOST_INVENTORY, groupId = GROUP)
     public void onRecord(ConsumerRecord<String, byte[]> record) {
         if (record.value() == null && Topics.HOST_INVENTORY.equals(record.topic())) {
             // A compaction tombstone: the registry keeps the host until its heartbeats say otherwise.

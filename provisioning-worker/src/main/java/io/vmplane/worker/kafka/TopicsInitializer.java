@@ -85,7 +85,8 @@ public final class TopicsInitializer implements SmartLifecycle {
                 new NewTopic(Topics.VM_EVENTS, PARTITIONS, (short) 1),
                 new NewTopic(Topics.HOST_INVENTORY, PARTITIONS, (short) 1)
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
-                new NewTopic(Topics.HOST_HEARTBEATS, PARTITIONS, (short) 1),
+                new NewTopic(Topics.HOST_HEARTBEATS, PARTITIONS, (short) 1)
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Topics.HOST_HEARTBEATS_RETENTION_MS)),
                 new NewTopic(Topics.DEAD_LETTERS, PARTITIONS, (short) 1));
     }
 

@@ -25,6 +25,12 @@ public final class Topics {
     /** {@link HostHeartbeat}s. Key: host id. */
     public static final String HOST_HEARTBEATS = "host.heartbeats.v1";
 
+    /**
+     * How long {@link #HOST_HEARTBEATS} keeps its records ({@code retention.ms}): a heartbeat is worthless once the
+     * heartbeat timeout has passed, and every worker reads the topic from its start when it first comes up.
+     */
+    public static final String HOST_HEARTBEATS_RETENTION_MS = "3600000";
+
     /** Commands that could not be read or applied after bounded retries. Key: as in the source topic. */
     public static final String DEAD_LETTERS = "vmplane.dead-letters.v1";
 

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.vmplane.schemas.host.HostHeartbeat;
 import io.vmplane.schemas.host.HostHeartbeat.HostStatus;
@@ -20,6 +21,8 @@ import reactor.core.publisher.Mono;
  * placement cannot use a host whose capacity it does not know.
  */
 public final class RedisHostRegistry implements HostRegistry {
+
+    private static final LuaScript HEARTBEAT = LuaScript.load("heartbeat");
 
     private final RedisAsyncCommands<String, String> redis;
 
@@ -45,8 +48,8 @@ public final class RedisHostRegistry implements HostRegistry {
         String hostId = Objects.requireNonNull(heartbeat.hostId(), "heartbeat.hostId");
         HostStatus status = heartbeat.status() == null ? HostStatus.UP : heartbeat.status();
         Instant at = heartbeat.at() == null ? Instant.now() : heartbeat.at();
-        Map<String, String> fields = Map.of("reported_status", status.wire(), "last_heartbeat", at.toString());
-        return Mono.fromCompletionStage(() -> redis.hset(RedisKeys.host(hostId), fields)).then();
+        return HEARTBEAT.<Long>run(redis, ScriptOutputType.INTEGER, new String[] {RedisKeys.host(hostId)},
+                Long.toString(at.toEpochMilli()), at.toString(), status.wire()).then();
     }
 
     @Override

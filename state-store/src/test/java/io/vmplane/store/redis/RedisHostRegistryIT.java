@@ -73,6 +73,28 @@ class RedisHostRegistryIT {
     }
 
     @Test
+    void shouldNotGoBackToAnEarlierHeartbeatDeliveredLate() {
+        // Given a heartbeat recorded by one worker
+        HostInventory inventory = inventory(uniqueHost("sim"));
+        registry.putInventory(inventory, 128, 65536).block(TIMEOUT);
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        registry.heartbeat(new HostHeartbeat(inventory.hostId(), HostStatus.UP, at)).block(TIMEOUT);
+
+        // When a worker lagging behind records an earlier one, and the same one again
+        registry.heartbeat(new HostHeartbeat(inventory.hostId(), HostStatus.DEGRADED, at.minusSeconds(20)))
+                .block(TIMEOUT);
+        registry.heartbeat(new HostHeartbeat(inventory.hostId(), HostStatus.DEGRADED, at)).block(TIMEOUT);
+
+        // Then the later heartbeat stands, and a newer one still moves it on
+        HostRecord host = registry.host(inventory.hostId()).block(TIMEOUT);
+        assertThat(host.lastHeartbeat()).isEqualTo(at);
+        assertThat(host.reportedStatus()).isEqualTo(HostStatus.UP);
+        registry.heartbeat(new HostHeartbeat(inventory.hostId(), HostStatus.DEGRADED, at.plusMillis(1)))
+                .block(TIMEOUT);
+        assertThat(registry.host(inventory.hostId()).block(TIMEOUT).reportedStatus()).isEqualTo(HostStatus.DEGRADED);
+    }
+
+    @Test
     void shouldKeepTheHeartbeatWhenTheInventoryChanges() {
         // Given
         HostInventory inventory = inventory(uniqueHost("sim"));
