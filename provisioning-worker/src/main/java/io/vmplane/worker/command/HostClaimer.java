@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import io.vmplane.schemas.host.HostHeartbeat.HostStatus;
 import io.vmplane.schemas.vm.VmSpec;
 import io.vmplane.store.CapacityLedger;
 import io.vmplane.store.CapacityLedger.ClaimResult;
@@ -27,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * Reads the hosts and their usage, lets {@link Placement} decide, and claims capacity on the first candidate that
  * still has it. Another worker may claim the same capacity between the read and the claim: the ledger's atomic
  * claim then refuses, and the next candidate is tried; when every candidate is lost, the views are read again and
- * placement recomputed, a bounded number of rounds.
+ * placement recomputed, a bounded number of rounds. When no host that is up fits but one that is unreachable or
+ * degraded would, placement is tried again for a while ({@code host-wait}) before the VM fails: such a host may only
+ * look down to a worker that has not read its latest heartbeat yet.
  */
 public class HostClaimer {
 
@@ -40,6 +43,7 @@ public class HostClaimer {
     private final double storageOvercommit;
     private final Duration storeTimeout;
     private final int rounds;
+    private final Duration hostWait;
     private final Clock clock;
 
     public HostClaimer(HostRegistry registry, CapacityLedger ledger, WorkerProperties properties, Clock clock) {
@@ -50,6 +54,7 @@ public class HostClaimer {
         this.storageOvercommit = properties.storageOvercommit();
         this.storeTimeout = properties.storeTimeout();
         this.rounds = properties.claimRounds();
+        this.hostWait = properties.hostWait();
         this.clock = clock;
     }
 
@@ -59,17 +64,41 @@ public class HostClaimer {
         record Claimed(Claim claim) implements Outcome {
         }
 
-        record NoHost(String message) implements Outcome {
+        /** @param hostsMayReturn a host that is not up would take the VM were it up */
+        record NoHost(String message, boolean hostsMayReturn) implements Outcome {
+
+            public NoHost(String message) {
+                this(message, false);
+            }
         }
     }
 
+    static final Duration RETRY_PAUSE = Duration.ofMillis(500);
+
     public Outcome claim(String vmId, VmSpec spec) {
+        long waitUntil = System.nanoTime() + hostWait.toNanos();
+        Outcome outcome = claimOnce(vmId, spec);
+        while (outcome instanceof Outcome.NoHost noHost && noHost.hostsMayReturn() && System.nanoTime() < waitUntil) {
+            log.info("No host that is up can take {}, but one that is not could: placing it again in {} ms", vmId,
+                    RETRY_PAUSE.toMillis());
+            try {
+                Thread.sleep(RETRY_PAUSE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return outcome;
+            }
+            outcome = claimOnce(vmId, spec);
+        }
+        return outcome;
+    }
+
+    private Outcome claimOnce(String vmId, VmSpec spec) {
         List<String> lost = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             Map<String, HostView> views = readViews();
             PlacementDecision decision = Placement.decide(spec, List.copyOf(views.values()), strategy);
             if (decision instanceof PlacementDecision.NoValidHost noHost) {
-                return new Outcome.NoHost(noHost.message());
+                return new Outcome.NoHost(noHost.message(), wouldFitWereHostsUp(spec, views));
             }
             for (Candidate candidate : ((PlacementDecision.Placed) decision).candidates()) {
                 HostView host = views.get(candidate.hostId());
@@ -94,6 +123,14 @@ public class HostClaimer {
         }
         return new Outcome.NoHost("no valid host for '" + spec.name() + "': capacity was taken by concurrent "
                 + "placements in " + rounds + " rounds (" + String.join("; ", lost) + ")");
+    }
+
+    private boolean wouldFitWereHostsUp(VmSpec spec, Map<String, HostView> views) {
+        if (views.values().stream().allMatch(v -> v.status() == HostStatus.UP)) {
+            return false;
+        }
+        List<HostView> up = views.values().stream().map(HostView::assumedUp).toList();
+        return Placement.decide(spec, up, strategy) instanceof PlacementDecision.Placed;
     }
 
     private Map<String, HostView> readViews() {

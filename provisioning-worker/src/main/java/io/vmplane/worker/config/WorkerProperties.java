@@ -28,6 +28,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param stallAfter        a create placed on a host that shows no progress for this long (and is not past its
  *                          deadline) gets its {@code ProvisionVm} published again
  * @param maxRedrives       how many times one create is re-driven at most (0: never); then its deadline ends it
+ * @param hostWait          how long a create waits, placing it again every half second, when no host that is up
+ *                          can take it but one that is unreachable or degraded could (a worker that just started
+ *                          may not have read the latest heartbeats yet); then it fails with {@code NO_VALID_HOST}
  */
 @ConfigurationProperties("vmplane.worker")
 public record WorkerProperties(
@@ -45,7 +48,8 @@ public record WorkerProperties(
         @DefaultValue("200ms") Duration retryBackoff,
         @DefaultValue("30s") Duration adminTimeout,
         @DefaultValue("2m") Duration stallAfter,
-        @DefaultValue("2") int maxRedrives) {
+        @DefaultValue("2") int maxRedrives,
+        @DefaultValue("15s") Duration hostWait) {
 
     public WorkerProperties {
         require(instanceId != null && !instanceId.isBlank(), "instance-id", "must not be blank");
@@ -63,6 +67,7 @@ public record WorkerProperties(
         requirePositive(adminTimeout, "admin-timeout");
         requirePositive(stallAfter, "stall-after");
         require(maxRedrives >= 0, "max-redrives", "must be >= 0, was " + maxRedrives);
+        require(hostWait != null && !hostWait.isNegative(), "host-wait", "must not be negative, was " + hostWait);
     }
 
     private static void requirePositive(Duration value, String property) {

@@ -31,6 +31,11 @@ public record HostView(HostInventory inventory, int vcpuLimit, long memoryLimitM
                 host.status(now, heartbeatTimeout));
     }
 
+    /** This host as if it were up: what placement would make of it once it reports again. */
+    public HostView assumedUp() {
+        return new HostView(inventory, vcpuLimit, memoryLimitMib, poolLimits, usage, HostStatus.UP);
+    }
+
     public String id() {
         return inventory.hostId();
     }

@@ -12,6 +12,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import io.vmplane.schemas.host.HostHeartbeat;
 import io.vmplane.schemas.host.HostHeartbeat.HostStatus;
@@ -90,18 +92,89 @@ class HostClaimerTest {
         assertThat(outcome).isEqualTo(new HostClaimer.Outcome.Claimed(theirs));
     }
 
+    @Test
+    void shouldPlaceAgainWhenTheOnlyHostThatFitsLookedUnreachableAndThenReports() {
+        // Given h-1 fits, but its last heartbeat read is a minute old; the next read has a fresh one
+        Deque<List<HostRecord>> reads = new ArrayDeque<>(List.of(List.of(host("h-1", NOW.minusSeconds(60))),
+                List.of(host("h-1", NOW))));
+        ledger.answers.add(ClaimResult.CLAIMED);
+        HostClaimer waiting = new HostClaimer(registry(() -> reads.size() > 1 ? reads.removeFirst() : reads.peek()),
+                ledger, properties(2, Duration.ofSeconds(15)), Clock.fixed(NOW, ZoneOffset.UTC));
+
+        // When
+        HostClaimer.Outcome outcome = waiting.claim("vm-1", VM);
+
+        // Then
+        assertThat(outcome).isInstanceOfSatisfying(HostClaimer.Outcome.Claimed.class,
+                c -> assertThat(c.claim().hostId()).isEqualTo("h-1"));
+        assertThat(reads).hasSize(1);
+    }
+
+    @Test
+    void shouldFailNamingTheUnreachableHostOnceTheWaitIsOver() {
+        // Given h-1 fits but stays unreachable
+        AtomicInteger reads = new AtomicInteger();
+        HostClaimer waiting = new HostClaimer(registry(() -> {
+            reads.incrementAndGet();
+            return List.of(host("h-1", NOW.minusSeconds(60)));
+        }), ledger, properties(2, Duration.ofMillis(700)), Clock.fixed(NOW, ZoneOffset.UTC));
+
+        // When
+        HostClaimer.Outcome outcome = waiting.claim("vm-1", VM);
+
+        // Then
+        assertThat(outcome).isInstanceOfSatisfying(HostClaimer.Outcome.NoHost.class, n -> {
+            assertThat(n.message()).contains("h-1: host is unreachable");
+            assertThat(n.hostsMayReturn()).isTrue();
+        });
+        assertThat(reads.get()).isGreaterThan(1);
+        assertThat(ledger.attempts).isEmpty();
+    }
+
+    @Test
+    void shouldFailAtOnceWhenNoHostCouldTakeTheVmEvenWereItUp() {
+        // Given the only host is unreachable and too small anyway
+        AtomicInteger reads = new AtomicInteger();
+        VmSpec large = new VmSpec("large", 32768, 1, new StorageSpec("default", null, List.of()), List.of(), null,
+                null);
+        HostClaimer waiting = new HostClaimer(registry(() -> {
+            reads.incrementAndGet();
+            return List.of(host("h-1", NOW.minusSeconds(60)));
+        }), ledger, properties(2, Duration.ofSeconds(15)), Clock.fixed(NOW, ZoneOffset.UTC));
+
+        // When
+        HostClaimer.Outcome outcome = waiting.claim("vm-1", large);
+
+        // Then
+        assertThat(outcome).isInstanceOfSatisfying(HostClaimer.Outcome.NoHost.class,
+                n -> assertThat(n.hostsMayReturn()).isFalse());
+        assertThat(reads.get()).isEqualTo(1);
+    }
+
     private static WorkerProperties properties(int rounds) {
+        return properties(rounds, Duration.ofSeconds(15));
+    }
+
+    private static WorkerProperties properties(int rounds, Duration hostWait) {
         return new WorkerProperties("test", 4.0, 1.0, 1.0, Duration.ofSeconds(15), Duration.ofSeconds(5),
                 PlacementStrategy.SPREAD, Duration.ofSeconds(1), Duration.ofSeconds(1), rounds, 1,
-                Duration.ofMillis(10), Duration.ofSeconds(1), Duration.ofMinutes(2), 2);
+                Duration.ofMillis(10), Duration.ofSeconds(1), Duration.ofMinutes(2), 2, hostWait);
+    }
+
+    private static HostRecord host(String id, Instant lastHeartbeat) {
+        var inventory = new HostInventory(id, "test", "127.0.0.1", false, 8, 16384, List.of(), List.of(), NOW);
+        return new HostRecord(inventory, 32, 16384, HostStatus.UP, lastHeartbeat);
     }
 
     private static HostRegistry registry(String... ids) {
         List<HostRecord> hosts = new ArrayList<>();
         for (String id : ids) {
-            var inventory = new HostInventory(id, "test", "127.0.0.1", false, 8, 16384, List.of(), List.of(), NOW);
-            hosts.add(new HostRecord(inventory, 32, 16384, HostStatus.UP, NOW));
+            hosts.add(host(id, NOW));
         }
+        return registry(() -> hosts);
+    }
+
+    private static HostRegistry registry(Supplier<List<HostRecord>> reads) {
         return new HostRegistry() {
             @Override
             public Mono<Void> putInventory(HostInventory inventory, int vcpuLimit, long memoryLimitMib) {
@@ -115,12 +188,12 @@ class HostClaimerTest {
 
             @Override
             public Mono<HostRecord> host(String hostId) {
-                return Mono.justOrEmpty(hosts.stream().filter(h -> h.id().equals(hostId)).findFirst());
+                return hosts().filter(h -> h.id().equals(hostId)).next();
             }
 
             @Override
             public Flux<HostRecord> hosts() {
-                return Flux.fromIterable(hosts);
+                return Flux.defer(() -> Flux.fromIterable(reads.get()));
             }
         };
     }
