@@ -33,8 +33,13 @@ declare -A ID=() STATUS=() HOST=() REASON=() MESSAGE=()
 KEYS_DIR="${VMPLANE_JOB_STATE:-$ROOT/.dev/main-job}"
 mkdir -p "$KEYS_DIR"
 declare -A KEY=()
+# VM ids derive from project and key, and domains are named by VM id: the real host's libvirtd may be shared with
+# another checkout's stack, so real-vm's key carries this stack's id (a domain of another stack is never touched).
+STACK="$(tr -d '[:space:]' <"$ROOT/.dev/stack-id" 2>/dev/null || true)"
 for name in "${NAMES[@]}"; do
-  KEY[$name]="$(cat "$KEYS_DIR/$name.key" 2>/dev/null || echo "dev-up-$name")"
+  default="dev-up-$name"
+  [ "$name" != real-vm ] || [ -z "$STACK" ] || default="dev-up-$name-$STACK"
+  KEY[$name]="$(cat "$KEYS_DIR/$name.key" 2>/dev/null || echo "$default")"
 done
 
 TOKEN="$("$DEV_CMD" token --admin | tail -n 1)"
@@ -42,7 +47,7 @@ AUTH="Authorization: Bearer $TOKEN"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
-# create NAME: POST with Idempotency-Key dev-up-NAME; retries a 503 (the id converges) for up to 60 s
+# create NAME: POST with its Idempotency-Key (dev-up-NAME); retries a 503 (the id converges) for up to 60 s
 create() {
   local name="$1" code attempt wait
   for attempt in $(seq 1 20); do
