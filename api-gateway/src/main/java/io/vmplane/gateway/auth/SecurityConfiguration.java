@@ -58,7 +58,7 @@ public class SecurityConfiguration {
      */
     @Bean
     ServerExchangeRejectedHandler exchangeRejectedHandler(ProblemWriter problems) {
-        return (exchange, ex) -> problems.write(exchange.getResponse(), Problem.of(400, "Bad Request", "INVALID_PATH",
+        return (exchange, ex) -> problems.write(exchange.getResponse(), Problem.of(400, "Bad Request", "REQUEST_REJECTED",
                 "The request is refused: its path holds an encoded slash or backslash, a '..' segment, a ';' or a "
                         + "character not allowed, or a header is not accepted"), null);
     }

@@ -64,8 +64,43 @@ public final class RequestBodies {
             var location = e.getLocation();
             throw ApiException.badRequest("MALFORMED_JSON", "The request body is not valid JSON"
                     + (location == null ? "" : " (line " + location.getLineNr() + ", column "
-                    + location.getColumnNr() + ")") + ": " + shorten(e.getOriginalMessage()));
+                    + location.getColumnNr() + ")") + ": " + plain(e.getOriginalMessage()));
         }
+    }
+
+    /**
+     * Jackson's message without what speaks of Jackson itself (the type a tree is bound as, the feature or constraint
+     * to turn on: {@code `…`} and what leads up to it), its first line only, at most 200 characters.
+     */
+    static String plain(String message) {
+        String text = message == null ? "" : message.lines().findFirst().orElse("");
+        int source = text.indexOf("[Source");
+        if (source >= 0) {
+            text = text.substring(0, source);
+        }
+        int tick = text.indexOf('`');
+        if (tick >= 0) {
+            text = text.substring(0, tick)
+                    .replaceAll("(\\s*[,:;(]?\\s*(bound as|from|enable|not allowed as per|as per))+\\s*$", "");
+        }
+        text = text.replaceAll("[\\s,:;(]+$", "");
+        int unmatched = -1;
+        int depth = 0;
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == '(') {
+                if (depth++ == 0) {
+                    unmatched = i;
+                }
+            } else if (text.charAt(i) == ')' && depth > 0) {
+                depth--;
+            }
+        }
+        if (depth > 0) {
+            // a parenthesis the cut left open: a bare number is closed, anything else dropped
+            text = text.substring(unmatched + 1).strip().matches("[0-9]+") ? text + ")"
+                    : text.substring(0, unmatched).stripTrailing();
+        }
+        return shorten(text);
     }
 
     private static String shorten(String message) {

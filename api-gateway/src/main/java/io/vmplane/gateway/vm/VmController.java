@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import io.vmplane.gateway.GatewayProperties;
@@ -20,6 +21,7 @@ import io.vmplane.schemas.vm.VmStatus;
 import io.vmplane.store.VmRecord;
 import io.vmplane.store.VmStore;
 import org.springframework.context.annotation.Lazy;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -33,6 +35,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.MethodNotAllowedException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.PropertyNamingStrategies;
@@ -207,6 +210,17 @@ public class VmController {
                         .location(URI.create(request.getPath().contextPath().value() + "/operations/"
                                 + accepted.operationId()))
                         .body(accepted));
+    }
+
+    /** {@code create-enhanced} takes POST only: another method on it is a 405, not an unknown VM. */
+    @GetMapping("/create-enhanced")
+    public Mono<Void> createWithGet() {
+        return Mono.error(new MethodNotAllowedException(HttpMethod.GET, Set.of(HttpMethod.POST)));
+    }
+
+    @DeleteMapping("/create-enhanced")
+    public Mono<Void> createWithDelete() {
+        return Mono.error(new MethodNotAllowedException(HttpMethod.DELETE, Set.of(HttpMethod.POST)));
     }
 
     @GetMapping("/{id}")

@@ -1,8 +1,10 @@
 package io.vmplane.gateway.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import io.vmplane.gateway.web.ApiException;
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,25 @@ class RequestBodiesTest {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         return Flux.range(0, (bytes.length + chunkSize - 1) / chunkSize).map(i -> BUFFERS.wrap(
                 java.util.Arrays.copyOfRange(bytes, i * chunkSize, Math.min(bytes.length, (i + 1) * chunkSize))));
+    }
+
+    @Test
+    void shouldDescribeMalformedJsonWithoutJacksonsOwnVocabulary() {
+        // Given bodies Jackson refuses with hints about its own types, features and constraints
+        for (String body : List.of("{\"name\": \"a\"}{}", "{\"memory\": NaN}", "{",
+                "[".repeat(3000) + "]".repeat(3000), "{\"a\": 1, \"a\": 2}", "{'name': 1}")) {
+            // When
+            ApiException refused = catchThrowableOfType(ApiException.class,
+                    () -> RequestBodies.parse(body.getBytes(StandardCharsets.UTF_8)));
+
+            // Then
+            assertThat(refused.problem().code()).as(body).isEqualTo("MALFORMED_JSON");
+            assertThat(refused.problem().detail()).as(body).startsWith("The request body is not valid JSON")
+                    .doesNotContain("`", "jackson", "Jackson", "Feature", "Constraints", "Source", "REDACTED")
+                    .hasSizeLessThan(300);
+            long open = refused.problem().detail().chars().filter(c -> c == '(').count();
+            assertThat(refused.problem().detail().chars().filter(c -> c == ')').count()).as(body).isEqualTo(open);
+        }
     }
 
     @Test
