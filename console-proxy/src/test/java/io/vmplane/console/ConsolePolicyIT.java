@@ -73,7 +73,7 @@ class ConsolePolicyIT {
     void shouldCloseASessionIdleForTheIdleTimeoutAlthoughPingsFlow() throws Exception {
         // Given a session that relays once, then stays silent while pings flow every 500 ms
         String vm = ProxyFixture.newVmId();
-        int before = fixture.upstreamOpen.get();
+        int before = fixture.settledUpstreams();
         try (WsClient client = WsClient.open(ProxyFixture.wsUri(proxyD, vm, fixture.issueEcho(vm)),
                 ProxyFixture.ORIGIN, "binary")) {
             client.send(new byte[] {4});

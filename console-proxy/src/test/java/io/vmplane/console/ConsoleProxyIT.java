@@ -191,7 +191,7 @@ class ConsoleProxyIT {
     void shouldFreeTheUpstreamWithinFiveSecondsOfAClientClose() throws Exception {
         // Given an open session and its upstream connection
         String vm = ProxyFixture.newVmId();
-        int before = fixture.upstreamOpen.get();
+        int before = fixture.settledUpstreams();
         WsClient client = WsClient.open(ProxyFixture.wsUri(proxyB, vm, fixture.issueEcho(vm)), ProxyFixture.ORIGIN,
                 "binary");
         client.send(new byte[] {5});
@@ -232,7 +232,7 @@ class ConsoleProxyIT {
     @Test
     void shouldHoldTwoHundredConcurrentSessionsOnOneInstance() throws Exception {
         // Given 200 VMs of 20 users (10 each: the per-user limit), each with a token for proxy A
-        int before = fixture.upstreamOpen.get();
+        int before = fixture.settledUpstreams();
         List<WsClient> clients = new ArrayList<>();
         try {
             // When all 200 consoles are open at once
@@ -259,7 +259,7 @@ class ConsoleProxyIT {
     @Test
     void shouldCloseTheVmsSessionsWhenItsConsolesAreRevoked() throws Exception {
         String vm = ProxyFixture.newVmId();
-        int before = fixture.upstreamOpen.get();
+        int before = fixture.settledUpstreams();
         WsClient client = WsClient.open(ProxyFixture.wsUri(proxyA, vm, fixture.issueEcho(vm)), ProxyFixture.ORIGIN,
                 "binary");
         client.send(new byte[] {1});

@@ -44,6 +44,27 @@ final class ProxyFixture implements AutoCloseable {
             .bindNow();
     private final List<ConfigurableApplicationContext> proxies = new ArrayList<>();
 
+    /**
+     * The number of open upstream connections once it stopped changing (unchanged for half a second, 10 s at most):
+     * the upstreams of an earlier test's sessions may still be closing when the next test counts from it.
+     */
+    int settledUpstreams() throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        int last = upstreamOpen.get();
+        long stableSince = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            int now = upstreamOpen.get();
+            if (now != last) {
+                last = now;
+                stableSince = System.nanoTime();
+            } else if (System.nanoTime() - stableSince >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(500)) {
+                return now;
+            }
+        }
+        return last;
+    }
+
     /** Starts a proxy with the given extra properties; returns its port. */
     int startProxy(String instanceId, String... properties) {
         List<String> args = new ArrayList<>(List.of("--server.port=0",

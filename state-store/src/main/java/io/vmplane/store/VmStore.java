@@ -49,7 +49,9 @@ public interface VmStore {
 
     /**
      * Begins a life-cycle operation in one atomic step: the VM must exist (and not be deleted), its current
-     * operation must have ended and its status must be one of {@code request.allowedStatuses()} (empty: any). On
+     * operation must have ended, unless it was begun {@code replaceable} and its kind is one of
+     * {@code request.supersedes()} (it is then {@code cancelled}), and its status must be one of
+     * {@code request.allowedStatuses()} (empty: any). On
      * success the VM's generation is incremented, the new operation ({@code pending}) is written with the id
      * {@link io.vmplane.schemas.vm.VmIds#operationIdFor} of the new generation and becomes the VM's current one, the
      * status becomes {@code request.acceptedStatus()} (null: unchanged), the version that of phase ACCEPTED of the
@@ -76,7 +78,7 @@ public interface VmStore {
      * @param deadline        the command's deadline
      */
     record BeginOperation(String vmId, String kind, List<VmStatus> allowedStatuses, VmStatus acceptedStatus,
-                          Instant now, Instant deadline) {
+                          Instant now, Instant deadline, List<String> supersedes, boolean replaceable) {
 
         public BeginOperation {
             Objects.requireNonNull(vmId, "vmId");
@@ -84,6 +86,13 @@ public interface VmStore {
             allowedStatuses = allowedStatuses == null ? List.of() : List.copyOf(allowedStatuses);
             Objects.requireNonNull(now, "now");
             Objects.requireNonNull(deadline, "deadline");
+            supersedes = supersedes == null ? List.of() : List.copyOf(supersedes);
+        }
+
+        /** An operation that waits for the VM's current one to end. */
+        public BeginOperation(String vmId, String kind, List<VmStatus> allowedStatuses, VmStatus acceptedStatus,
+                              Instant now, Instant deadline) {
+            this(vmId, kind, allowedStatuses, acceptedStatus, now, deadline, List.of(), false);
         }
     }
 

@@ -72,6 +72,19 @@ public class VmLifecycle {
         /** The parameters, canonically, for the Idempotency-Key comparison. */
         String parameters();
 
+        /**
+         * The kinds of a running operation this action replaces instead of waiting for it: a forced stop or a delete
+         * does not wait out a graceful stop whose guest ignores ACPI.
+         */
+        default List<String> supersedes() {
+            return List.of();
+        }
+
+        /** Whether a later action may replace this one while it runs (a graceful stop). */
+        default boolean replaceable() {
+            return false;
+        }
+
         record Start() implements Action {
             public String kind() {
                 return "start";
@@ -96,11 +109,21 @@ public class VmLifecycle {
             }
 
             public List<VmStatus> allowedFrom() {
-                return List.of(VmStatus.RUNNING);
+                return request.force() ? List.of(VmStatus.RUNNING, VmStatus.STOPPING) : List.of(VmStatus.RUNNING);
             }
 
             public VmStatus acceptedStatus() {
                 return VmStatus.STOPPING;
+            }
+
+            @Override
+            public List<String> supersedes() {
+                return request.force() ? List.of("stop") : List.of();
+            }
+
+            @Override
+            public boolean replaceable() {
+                return !request.force();
             }
 
             public String parameters() {
@@ -141,6 +164,11 @@ public class VmLifecycle {
 
             public String parameters() {
                 return "delete_volumes=" + deleteVolumes;
+            }
+
+            @Override
+            public List<String> supersedes() {
+                return List.of("stop");
             }
         }
     }
@@ -202,7 +230,7 @@ public class VmLifecycle {
                                Function<String, Mono<String>> remembered) {
         Instant now = clock.instant();
         var request = new BeginOperation(vm.id(), action.kind(), action.allowedFrom(), action.acceptedStatus(), now,
-                now.plus(properties.lifecycleDeadline()));
+                now.plus(properties.lifecycleDeadline()), action.supersedes(), action.replaceable());
         return storeCall(vms.beginOperation(request))
                 .flatMap(result -> result.accepted()
                         ? remembered.apply(result.operationId())

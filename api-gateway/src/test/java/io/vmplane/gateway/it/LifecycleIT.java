@@ -295,6 +295,37 @@ class LifecycleIT {
     }
 
     @Test
+    void shouldLetAForcedStopOrADeleteReplaceAGracefulStopThatHasNotEnded() {
+        // Given two running VMs, each with a graceful stop in progress (their guests ignore ACPI)
+        String token = TOKENS.user("ann", project);
+        String first = running(token, "sim-1");
+        String second = running(token, "sim-1");
+        String firstStop = accepted(post(token, VMS + "/" + first + "/stop", null, null));
+        String secondStop = accepted(post(token, VMS + "/" + second + "/stop", "{\"graceful_timeout_seconds\": 300}",
+                null));
+
+        // When a reboot, then a forced stop, comes for the first, and a delete for the second
+        problem(post(token, VMS + "/" + first + "/reboot", null, null), HttpStatus.CONFLICT, "OPERATION_IN_PROGRESS");
+        String forced = accepted(post(token, VMS + "/" + first + "/stop", "{\"force\": true}", null));
+        String deleted = accepted(delete(token, VMS + "/" + second, null));
+
+        // Then each replaced stop reads cancelled, and the new operations are those of the next generation
+        for (String replaced : List.of(firstStop, secondStop)) {
+            JsonNode op = json(get(token, "/api/v1/operations/" + replaced), HttpStatus.OK);
+            assertThat(op.get("state").stringValue()).isEqualTo("cancelled");
+            assertThat(op.get("steps").get(op.get("steps").size() - 1).get("name").stringValue())
+                    .isEqualTo("cancelled");
+        }
+        assertThat(forced).isEqualTo(VmIds.operationIdFor(first, 3));
+        assertThat(deleted).isEqualTo(VmIds.operationIdFor(second, 3));
+        var forcedStop = (VmCommand.StopVm) commands(first, 2).get(1);
+        assertThat(forcedStop.force()).isTrue();
+        assertThat(forcedStop.generation()).isEqualTo(3);
+        // and a forced stop in progress is not replaced by a delete
+        problem(delete(token, VMS + "/" + first, null), HttpStatus.CONFLICT, "OPERATION_IN_PROGRESS");
+    }
+
+    @Test
     void shouldRefuseACreateRetriedWithTheKeyOfADeletedVmAndPublishNothing() {
         // Given a VM created with a key, run, then deleted
         String token = TOKENS.user("alice", project);

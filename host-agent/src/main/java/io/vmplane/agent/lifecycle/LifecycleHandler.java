@@ -4,7 +4,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +36,12 @@ import io.vmplane.schemas.vm.VmStatus;
  * <p>A failure does not fail the VM: the final event carries the status libvirt shows for the domain, with a reason
  * ({@code LIBVIRT_ERROR} and libvirt's message, {@code TIMEOUT}), and the store fails the operation alone.
  *
- * <p>Not thread-safe: one command at a time (the agent's command thread). A stop polls the domain's state on that
- * thread, each poll a short call on the libvirt thread, so other libvirt users are not held up while it waits.
+ * <p>One command at a time (the agent's command thread). A graceful stop whose guest is not off within
+ * {@link #QUICK_STOP} is left to a watcher thread of its own ({@code graceful-stops}), which polls the domain, forces it
+ * off once the graceful timeout passes, and reports the final event: the host's other commands do not wait up to a
+ * minute behind a guest that ignores ACPI. A command for that VM arriving meanwhile either finds its stop under way (a
+ * redelivery: nothing more to do) or takes over from it (a later generation). A stop still waiting when the agent
+ * dies is ended by the workers' deadline sweep; the guest got its ACPI request.
  * Exceptions from the event sink propagate, so the caller does not commit the command and it is carried out again;
  * so does a {@link HypervisorUnavailableException} (libvirtd unreachable), which is never reported as a failure.
  */
@@ -42,6 +51,19 @@ public final class LifecycleHandler {
     private static final Duration POLL = Duration.ofMillis(250);
     /** How long before the deadline a graceful stop gives up, so the forced power-off still reports in time. */
     private static final Duration FORCE_MARGIN = Duration.ofSeconds(5);
+    /** How long a graceful stop waits on the command thread before the watcher takes it over. */
+    static final Duration QUICK_STOP = Duration.ofSeconds(1);
+
+    /** A graceful stop the watcher follows: the guest has its ACPI request, and is forced off at {@code giveUp}. */
+    private record PendingStop(HostCommand.StopDomain command, Instant giveUp) {
+    }
+
+    private final Map<String, PendingStop> pendingStops = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "graceful-stops");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final Hypervisor hypervisor;
     private final Identity identity;
@@ -56,11 +78,35 @@ public final class LifecycleHandler {
         this.clock = clock;
         this.events = events;
         this.inventoryChanged = inventoryChanged;
+        watcher.scheduleWithFixedDelay(this::watchPendingStops, POLL.toMillis(), POLL.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops the watcher; stops it was following are left to the workers' deadline sweep. */
+    public void close() {
+        watcher.shutdownNow();
+    }
+
+    /** VMs whose graceful stop the watcher follows. */
+    int pendingStops() {
+        return pendingStops.size();
     }
 
     /** Handles a life-cycle command; a {@link HostCommand.ProvisionVm} is not one. */
     public void handle(HostCommand command) {
         String what = what(command);
+        PendingStop waiting = pendingStops.get(command.vmId());
+        if (waiting != null) {
+            if (command.generation() == waiting.command().generation()) {
+                log.info("The {} of {} (generation {}) is under way: it reports when the guest is off", what,
+                        command.vmId(), command.generation());
+                return;
+            }
+            if (pendingStops.remove(command.vmId(), waiting)) {
+                log.info("The graceful stop of {} (generation {}) gives way to its {} (generation {})",
+                        command.vmId(), waiting.command().generation(), what, command.generation());
+            }
+        }
         if (command.deadline() != null && !clock.instant().isBefore(command.deadline())) {
             log.info("Dropping the {} of {} (generation {}): deadline {} passed", what, command.vmId(),
                     command.generation(), command.deadline());
@@ -80,6 +126,9 @@ public final class LifecycleHandler {
                     ? DomainOwnership.foreign(hypervisor, command.vmId(), identity.stackId(), identity.hostId())
                     : Optional.empty();
             outcome = foreign.isPresent() ? notOurs(command, foreign.get()) : carryOut(command);
+            if (outcome == null) {
+                return; // a graceful stop the watcher now follows: it reports
+            }
         }
         catch (HypervisorException e) {
             if (Thread.currentThread().isInterrupted() || e instanceof HypervisorUnavailableException) {
@@ -125,8 +174,8 @@ public final class LifecycleHandler {
             return running(command);
         }
         if (command instanceof HostCommand.StopDomain stop) {
-            if (domain.get().active()) {
-                stop(stop);
+            if (domain.get().active() && !stop(stop)) {
+                return null;
             }
             return reported(command, VmStatus.STOPPED);
         }
@@ -144,10 +193,11 @@ public final class LifecycleHandler {
     }
 
     /**
-     * ACPI shutdown, waiting up to the graceful timeout (and no later than 5 s before the deadline) for the guest;
-     * then a forced power-off.
+     * ACPI shutdown, then up to {@link #QUICK_STOP} for the guest on this thread; a guest still running is left to the
+     * watcher until the graceful timeout (no later than 5 s before the deadline), then forced off. Answers true when
+     * the domain is off now, false when the watcher follows it.
      */
-    private void stop(HostCommand.StopDomain stop) {
+    private boolean stop(HostCommand.StopDomain stop) {
         String vmId = stop.vmId();
         if (!stop.force()) {
             Instant giveUp = clock.instant().plusSeconds(Math.max(0, stop.gracefulTimeoutSeconds()));
@@ -158,9 +208,16 @@ public final class LifecycleHandler {
             }
             try {
                 hypervisor.shutdownDomain(vmId);
-                if (awaitShutOff(vmId, giveUp)) {
+                Instant quick = clock.instant().plus(QUICK_STOP);
+                if (awaitShutOff(vmId, giveUp.isBefore(quick) ? giveUp : quick)) {
                     log.info("{} shut down within {} s", vmId, stop.gracefulTimeoutSeconds());
-                    return;
+                    return true;
+                }
+                if (clock.instant().isBefore(giveUp)) {
+                    pendingStops.put(vmId, new PendingStop(stop, giveUp));
+                    log.info("{} is shutting down: waiting up to {} s for it off the command thread", vmId,
+                            stop.gracefulTimeoutSeconds());
+                    return false;
                 }
                 log.info("{} still runs {} s after the ACPI shutdown: forcing it off", vmId,
                         stop.gracefulTimeoutSeconds());
@@ -174,6 +231,67 @@ public final class LifecycleHandler {
         }
         hypervisor.destroyDomain(vmId);
         log.info("Forced {} off", vmId);
+        return true;
+    }
+
+    /**
+     * One round of the watcher: each followed stop whose guest is off, or whose graceful time is over (the guest is
+     * then forced off), is reported. A stop a newer command took over meanwhile is dropped; one whose report fails
+     * (libvirtd or Kafka unreachable) is followed on.
+     */
+    private void watchPendingStops() {
+        for (PendingStop stop : List.copyOf(pendingStops.values())) {
+            String vmId = stop.command().vmId();
+            try {
+                Optional<DomainStatus> domain = hypervisor.domain(vmId);
+                boolean off = domain.isEmpty() || !domain.get().active();
+                if (!off && clock.instant().isBefore(stop.giveUp()) || pendingStops.get(vmId) != stop) {
+                    continue;
+                }
+                if (!off) {
+                    log.info("{} still runs {} s after the ACPI shutdown: forcing it off", vmId,
+                            stop.command().gracefulTimeoutSeconds());
+                    hypervisor.destroyDomain(vmId);
+                }
+                else {
+                    log.info("{} shut down within {} s", vmId, stop.command().gracefulTimeoutSeconds());
+                }
+                if (!pendingStops.remove(vmId, stop)) {
+                    continue; // a newer command took over: its own report counts
+                }
+                try {
+                    report(stop.command(), domain.isEmpty());
+                }
+                catch (RuntimeException e) {
+                    pendingStops.putIfAbsent(vmId, stop);
+                    throw e;
+                }
+            }
+            catch (RuntimeException e) {
+                log.warn("The stop of {} is not reported yet, trying again: {}", vmId, e.getMessage());
+            }
+        }
+    }
+
+    /** The final event of a stop the watcher followed, once the guest is off (or its domain gone). */
+    private void report(HostCommand.StopDomain stop, boolean gone) {
+        String vmId = stop.vmId();
+        VmEvent outcome;
+        try {
+            outcome = gone ? failed(stop, VmStatus.FAILED, FailureCode.HOST_LOST,
+                    "host " + identity.hostId() + " has no domain " + vmId) : reported(stop, VmStatus.STOPPED);
+        }
+        catch (HypervisorException e) {
+            if (e instanceof HypervisorUnavailableException) {
+                throw e;
+            }
+            outcome = outcome(stop, FailureCode.LIBVIRT_ERROR, e.getMessage());
+        }
+        events.publish(outcome);
+        if (!gone) {
+            ProvisionHandler.markReported(hypervisor, vmId, stop.generation(), outcome.status());
+        }
+        inventoryChanged.run();
     }
 
     private boolean awaitShutOff(String vmId, Instant giveUp) {

@@ -1,6 +1,7 @@
 package io.vmplane.agent.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -80,9 +81,11 @@ class RealQemuLifecycleIT {
         provision.handle(new HostCommand.ProvisionVm("cmd-1", HOST, vmId, 1, spec, List.of(), future()));
         assertThat(events).last().extracting(VmEvent::status).isEqualTo(VmStatus.RUNNING);
 
-        // When it is stopped with a 2 s graceful timeout, then deleted with its volumes
+        // When it is stopped with a 2 s graceful timeout (the watcher forces it off and reports), then deleted with
+        // its volumes
         lifecycle.handle(new HostCommand.StopDomain("cmd-2", HOST, vmId, 2, 2, false, future()));
-        VmEvent stopped = events.get(events.size() - 1);
+        VmEvent stopped = await().atMost(Duration.ofSeconds(30)).until(() -> events.get(events.size() - 1),
+                event -> event.generation() == 2);
         Optional<DomainStatus> afterStop = hypervisor.domain(vmId);
         lifecycle.handle(new HostCommand.DeleteDomain("cmd-3", HOST, vmId, 3, true, future()));
 
@@ -96,6 +99,36 @@ class RealQemuLifecycleIT {
         assertThat(hypervisor.domain(vmId)).isEmpty();
         assertThat(hypervisor.volumes()).noneMatch(v -> v.volume().startsWith(vmId))
                 .contains(new VolumeRef("default", "ubuntu.iso"));
+    }
+
+    @Test
+    void shouldLeaveTheWaitForAnUnansweredAcpiShutdownOffTheCommandThreadUntilAForcedStopTakesOver()
+            throws InterruptedException {
+        // Given the VM running (its iPXE guest ignores ACPI)
+        VmSpec spec = new VmSpec("life-wait", 256, 1, new StorageSpec("default", "ubuntu.iso", List.of()), List.of(),
+                new GraphicsSpec(GraphicsSpec.Type.NONE, null, null), null);
+        provision.handle(new HostCommand.ProvisionVm("cmd-1", HOST, vmId, 1, spec, List.of(), future()));
+        assertThat(events).last().extracting(VmEvent::status).isEqualTo(VmStatus.RUNNING);
+
+        // When a stop with a 120 s graceful timeout is handled, then redelivered
+        lifecycle.handle(new HostCommand.StopDomain("cmd-2", HOST, vmId, 2, 120, false, future()));
+        lifecycle.handle(new HostCommand.StopDomain("cmd-2", HOST, vmId, 2, 120, false, future()));
+
+        // Then the command thread is free while the guest still runs: nothing is reported yet
+        assertThat(lifecycle.pendingStops()).isEqualTo(1);
+        assertThat(events).extracting(VmEvent::generation).containsOnly(1L);
+        assertThat(hypervisor.domain(vmId)).map(DomainStatus::active).contains(true);
+
+        // And when a forced stop of the next generation comes, it takes over at once and the first is never reported
+        lifecycle.handle(new HostCommand.StopDomain("cmd-3", HOST, vmId, 3, 0, true, future()));
+        assertThat(lifecycle.pendingStops()).isZero();
+        assertThat(events).last().satisfies(event -> {
+            assertThat(event.generation()).isEqualTo(3);
+            assertThat(event.status()).isEqualTo(VmStatus.STOPPED);
+        });
+        assertThat(hypervisor.domain(vmId)).map(DomainStatus::active).contains(false);
+        Thread.sleep(1000);
+        assertThat(events).extracting(VmEvent::generation).doesNotContain(2L);
     }
 
     private static Instant future() {

@@ -164,6 +164,9 @@ public final class RedisVmStore implements VmStore {
                     args.add(request.deadline().toString());
                     args.add(request.vmId());
                     args.add(RedisKeys.OPERATION_PREFIX);
+                    args.add(String.join(",", request.supersedes()));
+                    args.add(Long.toString(operationRetention.toMillis()));
+                    args.add(request.replaceable() ? "1" : "0");
                     request.allowedStatuses().forEach(status -> args.add(status.wire()));
                     String[] keys = {RedisKeys.vm(request.vmId()), RedisKeys.operation(operationId),
                             RedisKeys.ACTIVE_VMS};

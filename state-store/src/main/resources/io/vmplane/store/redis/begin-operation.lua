@@ -7,7 +7,10 @@
 -- ARGV[1] expected current generation, ARGV[2] new generation, ARGV[3] new operation id, ARGV[4] kind,
 -- ARGV[5] status of the accepted phase ('' = unchanged), ARGV[6] new version, ARGV[7] now (ISO-8601),
 -- ARGV[8] deadline (ISO-8601), ARGV[9] VM id, ARGV[10] operation key prefix,
--- ARGV[11 ..] the statuses the operation may start from (none = any)
+-- ARGV[11] the kinds of a current operation this one supersedes, comma-separated ('' = none): such an operation,
+-- pending or running and begun replaceable, is cancelled (a step 'cancelled', the retention as its time to live)
+-- instead of refusing, ARGV[12] operation retention (ms), ARGV[13] '1' when the new operation is replaceable,
+-- ARGV[14 ..] the statuses the operation may start from (none = any)
 local function answer(outcome)
   local vm = redis.call('HMGET', KEYS[1], 'status', 'generation', 'operation_id')
   return {outcome, vm[1] or '', vm[2] or '0', vm[3] or ''}
@@ -23,26 +26,45 @@ if (redis.call('HGET', KEYS[1], 'generation') or '0') ~= ARGV[1] then
   return answer('STALE')
 end
 local current = redis.call('HGET', KEYS[1], 'operation_id')
+local superseded = nil
 if current then
-  local state = redis.call('HGET', ARGV[10] .. current, 'state')
+  local currentKey = ARGV[10] .. current
+  local state = redis.call('HGET', currentKey, 'state')
   if state == 'pending' or state == 'running' then
-    return answer('OPERATION_IN_PROGRESS')
+    local kind = redis.call('HGET', currentKey, 'kind') or ''
+    local replaceable = redis.call('HGET', currentKey, 'replaceable') == '1'
+    if replaceable and kind ~= '' and string.find(',' .. ARGV[11] .. ',', ',' .. kind .. ',', 1, true) then
+      superseded = currentKey
+    else
+      return answer('OPERATION_IN_PROGRESS')
+    end
   end
 end
-if #ARGV > 10 then
+if #ARGV > 13 then
   local allowed = false
-  for i = 11, #ARGV do
+  for i = 14, #ARGV do
     if ARGV[i] == status then allowed = true end
   end
   if not allowed then
     return answer('INVALID_STATE')
   end
 end
+if superseded then
+  local steps = {}
+  local ok, decoded = pcall(cjson.decode, redis.call('HGET', superseded, 'steps') or '[]')
+  if ok and type(decoded) == 'table' then steps = decoded end
+  steps[#steps + 1] = {name = 'cancelled', state = status, at = ARGV[7]}
+  redis.call('HSET', superseded, 'state', 'cancelled', 'updated_at', ARGV[7], 'steps', cjson.encode(steps))
+  redis.call('PEXPIRE', superseded, ARGV[12])
+end
 local project = redis.call('HGET', KEYS[1], 'project')
 local accepted = {name = 'accepted', state = status, at = ARGV[7]}
 if ARGV[5] ~= '' then accepted.state = ARGV[5] end
 redis.call('HSET', KEYS[2], 'id', ARGV[3], 'vm_id', ARGV[9], 'project', project, 'kind', ARGV[4],
   'state', 'pending', 'created_at', ARGV[7], 'updated_at', ARGV[7], 'steps', cjson.encode({accepted}))
+if ARGV[13] == '1' then
+  redis.call('HSET', KEYS[2], 'replaceable', '1')
+end
 local set = {'generation', ARGV[2], 'version', ARGV[6], 'operation_id', ARGV[3], 'deadline', ARGV[8],
   'updated_at', ARGV[7]}
 if ARGV[5] ~= '' then

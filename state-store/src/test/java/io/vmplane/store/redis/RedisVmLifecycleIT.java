@@ -303,6 +303,42 @@ class RedisVmLifecycleIT {
                 .containsExactly("accepted", "finished");
     }
 
+    @Test
+    void shouldLetAForcedStopReplaceAGracefulStopInProgressAndNothingElse() {
+        // Given a VM whose graceful stop is in progress
+        VmRecord vm = running("dev");
+        BeginResult graceful = vms.beginOperation(new BeginOperation(vm.id(), "stop", List.of(VmStatus.RUNNING),
+                VmStatus.STOPPING, Instant.now(), Instant.now().plusSeconds(300), List.of(), true)).block(TIMEOUT);
+
+        // When a reboot comes, then a forced stop that supersedes stops
+        BeginResult reboot = vms.beginOperation(new BeginOperation(vm.id(), "reboot", List.of(VmStatus.RUNNING),
+                null, Instant.now(), Instant.now().plusSeconds(300), List.of(), false)).block(TIMEOUT);
+        BeginResult forced = vms.beginOperation(new BeginOperation(vm.id(), "stop",
+                List.of(VmStatus.RUNNING, VmStatus.STOPPING), VmStatus.STOPPING, Instant.now(),
+                Instant.now().plusSeconds(300), List.of("stop"), false)).block(TIMEOUT);
+
+        // Then the reboot waits its turn, the forced stop replaces the graceful one, which reads cancelled
+        assertThat(reboot.outcome()).isEqualTo(Outcome.OPERATION_IN_PROGRESS);
+        assertThat(forced.outcome()).isEqualTo(Outcome.ACCEPTED);
+        assertThat(forced.generation()).isEqualTo(graceful.generation() + 1);
+        OperationRecord replaced = vms.operation(graceful.operationId()).block(TIMEOUT);
+        assertThat(replaced.state()).isEqualTo("cancelled");
+        assertThat(replaced.steps()).extracting(OperationRecord.Step::name).containsExactly("accepted", "cancelled");
+        assertThat(raw.sync().pttl(RedisKeys.OPERATION_PREFIX + graceful.operationId())).isPositive();
+        assertThat(vms.operation(forced.operationId()).block(TIMEOUT).state()).isEqualTo("pending");
+        // and a late final event of the replaced stop changes nothing
+        vms.apply(VmEvent.of(vm.id(), graceful.generation(), Phase.FINAL, VmStatus.STOPPED, "sim-1", "agent"))
+                .block(TIMEOUT);
+        assertThat(vms.operation(graceful.operationId()).block(TIMEOUT).state()).isEqualTo("cancelled");
+        assertThat(vms.operation(forced.operationId()).block(TIMEOUT).state()).isEqualTo("pending");
+
+        // And a delete waits for the forced stop, which was not begun replaceable
+        BeginResult delete = vms.beginOperation(new BeginOperation(vm.id(), "delete", List.of(), VmStatus.DELETING,
+                Instant.now(), Instant.now().plusSeconds(300), List.of("stop"), false)).block(TIMEOUT);
+        assertThat(delete.outcome()).isEqualTo(Outcome.OPERATION_IN_PROGRESS);
+        assertThat(vms.operation(forced.operationId()).block(TIMEOUT).state()).isEqualTo("pending");
+    }
+
     private static BeginOperation stop(String vmId) {
         return new BeginOperation(vmId, "stop", List.of(VmStatus.RUNNING), VmStatus.STOPPING, Instant.now(),
                 Instant.now().plusSeconds(300));
