@@ -57,6 +57,13 @@ create() {
     case "$code" in
       2??) ID[$name]="$(jq -r '.id // empty' "$TMP/body")"
            [ -n "${ID[$name]}" ] && return 0 ;;
+      409) if [ "$(jq -r '.code // empty' "$TMP/body")" = VM_DELETED ]; then
+             # the example was deleted since (by hand): create it again under a new key, kept for later runs
+             printf '%-8s was deleted since: creating the example again\n' "$name"
+             KEY[$name]="dev-up-$name-$(date +%s)"
+             printf '%s' "${KEY[$name]}" > "$KEYS_DIR/$name.key"
+             continue
+           fi ;;
       503|000)
            wait="$(sed -n 's/^[Rr]etry-[Aa]fter: *\([0-9]*\).*/\1/p' "$TMP/headers" 2>/dev/null | head -n 1)"
            sleep "${wait:-2}"; continue ;;

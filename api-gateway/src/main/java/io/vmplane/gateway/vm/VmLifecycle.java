@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -230,7 +231,7 @@ public class VmLifecycle {
                                Function<String, Mono<String>> remembered) {
         Instant now = clock.instant();
         var request = new BeginOperation(vm.id(), action.kind(), action.allowedFrom(), action.acceptedStatus(), now,
-                now.plus(properties.lifecycleDeadline()), action.supersedes(), action.replaceable());
+                deadline(action, now, properties.lifecycleDeadline()), action.supersedes(), action.replaceable());
         return storeCall(vms.beginOperation(request))
                 .flatMap(result -> result.accepted()
                         ? remembered.apply(result.operationId())
@@ -252,10 +253,27 @@ public class VmLifecycle {
                 : Mono.empty();
     }
 
+    /**
+     * When the operation must have ended: {@code lifecycle-deadline} after its acceptance, and for a graceful stop
+     * never sooner than its graceful timeout plus {@link #STOP_MARGIN}, so the guest gets the time it was promised and
+     * the forced power-off after it still reports in time.
+     */
+    static Instant deadline(Action action, Instant acceptedAt, Duration lifecycleDeadline) {
+        Instant deadline = acceptedAt.plus(lifecycleDeadline);
+        if (action instanceof Action.Stop stop && !stop.request().force()) {
+            Instant graceful = acceptedAt.plusSeconds(stop.request().gracefulTimeoutSeconds()).plus(STOP_MARGIN);
+            return graceful.isAfter(deadline) ? graceful : deadline;
+        }
+        return deadline;
+    }
+
+    /** What a graceful stop's deadline adds to its graceful timeout: the force-off and its report. */
+    static final Duration STOP_MARGIN = Duration.ofSeconds(60);
+
     /** The command of an accepted action; its deadline counts from the operation's acceptance. */
     VmCommand commandFor(Caller caller, VmRecord vm, Action action, long generation, Instant acceptedAt) {
         String operationId = io.vmplane.schemas.vm.VmIds.operationIdFor(vm.id(), generation);
-        Instant deadline = acceptedAt.plus(properties.lifecycleDeadline());
+        Instant deadline = deadline(action, acceptedAt, properties.lifecycleDeadline());
         if (action instanceof Action.Stop stop) {
             return new VmCommand.StopVm(operationId, vm.id(), generation, operationId, vm.project(), caller.user(),
                     stop.request().gracefulTimeoutSeconds(), stop.request().force(), deadline, acceptedAt);

@@ -2,6 +2,9 @@ package io.vmplane.gateway.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.time.Instant;
+
 import io.vmplane.gateway.vm.VmLifecycle.Action;
 import io.vmplane.schemas.vm.VmIds;
 import io.vmplane.schemas.vm.VmStatus;
@@ -48,5 +51,21 @@ class VmLifecycleTest {
                 .isNotEqualTo(VmLifecycle.requestHash(VmIds.newVmId(), new Action.Stop(StopRequest.DEFAULT)));
         assertThat(VmLifecycle.requestHash(vm, new Action.Delete(true)))
                 .isNotEqualTo(VmLifecycle.requestHash(vm, new Action.Delete(false)));
+    }
+
+    @Test
+    void shouldGiveAGracefulStopItsWholeTimeoutBeforeTheDeadline() {
+        // Given
+        Instant accepted = Instant.parse("2026-12-04T10:00:00Z");
+        Duration lifecycle = Duration.ofMinutes(5);
+
+        // When / Then: a long graceful timeout pushes the deadline out; nothing else does
+        assertThat(VmLifecycle.deadline(new Action.Stop(new StopRequest(false, 3600)), accepted, lifecycle))
+                .isEqualTo(accepted.plusSeconds(3600).plus(VmLifecycle.STOP_MARGIN));
+        assertThat(VmLifecycle.deadline(new Action.Stop(StopRequest.DEFAULT), accepted, lifecycle))
+                .isEqualTo(accepted.plus(lifecycle));
+        assertThat(VmLifecycle.deadline(new Action.Stop(new StopRequest(true, 3600)), accepted, lifecycle))
+                .isEqualTo(accepted.plus(lifecycle));
+        assertThat(VmLifecycle.deadline(new Action.Reboot(), accepted, lifecycle)).isEqualTo(accepted.plus(lifecycle));
     }
 }

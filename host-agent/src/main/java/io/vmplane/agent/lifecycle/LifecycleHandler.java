@@ -219,8 +219,8 @@ public final class LifecycleHandler {
                             stop.gracefulTimeoutSeconds());
                     return false;
                 }
-                log.info("{} still runs {} s after the ACPI shutdown: forcing it off", vmId,
-                        stop.gracefulTimeoutSeconds());
+                log.info("{} still runs at the end of its graceful time ({}; asked for {} s): forcing it off",
+                        vmId, giveUp, stop.gracefulTimeoutSeconds());
             }
             catch (HypervisorException e) {
                 if (Thread.currentThread().isInterrupted() || e instanceof HypervisorUnavailableException) {
@@ -249,8 +249,8 @@ public final class LifecycleHandler {
                     continue;
                 }
                 if (!off) {
-                    log.info("{} still runs {} s after the ACPI shutdown: forcing it off", vmId,
-                            stop.command().gracefulTimeoutSeconds());
+                    log.info("{} still runs at the end of its graceful time ({}; asked for {} s): forcing it off",
+                            vmId, stop.giveUp(), stop.command().gracefulTimeoutSeconds());
                     hypervisor.destroyDomain(vmId);
                 }
                 else {
