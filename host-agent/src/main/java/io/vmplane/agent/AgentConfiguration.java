@@ -92,8 +92,9 @@ public class AgentConfiguration {
     @Bean
     AgentRuntime agentRuntime(AgentProperties properties, Hypervisor hypervisor, KafkaPublisher publisher,
                               InventoryReporter inventory, CommandConsumer commands, KafkaTopicsReady topics,
-                              RestartReport restartReport, Clock clock) {
-        return new AgentRuntime(properties, hypervisor, publisher, inventory, commands, topics, restartReport, clock);
+                              RestartReport restartReport, LifecycleHandler lifecycle, Clock clock) {
+        return new AgentRuntime(properties, hypervisor, publisher, inventory, commands, topics, restartReport,
+                lifecycle, clock);
     }
 
     @Bean

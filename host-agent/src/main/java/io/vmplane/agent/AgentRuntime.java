@@ -15,6 +15,7 @@ import io.vmplane.agent.hypervisor.HypervisorException;
 import io.vmplane.agent.hypervisor.VirtTypeDecision;
 import io.vmplane.agent.kafka.CommandConsumer;
 import io.vmplane.agent.kafka.KafkaPublisher;
+import io.vmplane.agent.lifecycle.LifecycleHandler;
 import io.vmplane.agent.lifecycle.RestartReport;
 import io.vmplane.agent.report.InventoryReporter;
 import io.vmplane.schemas.host.HostHeartbeat;
@@ -41,6 +42,7 @@ public final class AgentRuntime implements SmartLifecycle {
     private final CommandConsumer commands;
     private final KafkaTopicsReady topics;
     private final RestartReport restartReport;
+    private final LifecycleHandler lifecycle;
     private final Clock clock;
     private final ScheduledExecutorService timers;
     private volatile boolean running;
@@ -48,7 +50,7 @@ public final class AgentRuntime implements SmartLifecycle {
 
     public AgentRuntime(AgentProperties properties, Hypervisor hypervisor, KafkaPublisher publisher,
                         InventoryReporter inventory, CommandConsumer commands, KafkaTopicsReady topics,
-                        RestartReport restartReport, Clock clock) {
+                        RestartReport restartReport, LifecycleHandler lifecycle, Clock clock) {
         this.properties = properties;
         this.hypervisor = hypervisor;
         this.publisher = publisher;
@@ -56,6 +58,7 @@ public final class AgentRuntime implements SmartLifecycle {
         this.commands = commands;
         this.topics = topics;
         this.restartReport = restartReport;
+        this.lifecycle = lifecycle;
         this.clock = clock;
         AtomicInteger n = new AtomicInteger();
         this.timers = Executors.newScheduledThreadPool(3, r -> {
@@ -70,6 +73,7 @@ public final class AgentRuntime implements SmartLifecycle {
         topics.hostCommandPartitions();
         inventory.publish();
         restartReport.publish();
+        lifecycle.resumePendingStops();
         // No command before the domain type is known (a KVM probe may still run).
         VirtTypeDecision virtType = hypervisor.virtTypeDecision();
         commands.start();

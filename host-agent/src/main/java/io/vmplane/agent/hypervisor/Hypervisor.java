@@ -102,6 +102,12 @@ public interface Hypervisor extends AutoCloseable {
      */
     void markReported(String name, long generation, VmStatus status);
 
+    /**
+     * Records in the domain's metadata the graceful stop the agent follows, or with an empty mark removes it: a
+     * restarted agent follows the recorded stop on. A missing domain is left alone.
+     */
+    void markStopping(String name, Optional<LibvirtXml.StoppingMark> mark);
+
     /** The domains named like VM ids that carry this stack's tag, each with its state and reported generation. */
     List<StackDomain> stackDomains(String stackId);
 

@@ -369,6 +369,25 @@ public final class LibvirtHypervisor implements Hypervisor {
     }
 
     @Override
+    public void markStopping(String name, Optional<LibvirtXml.StoppingMark> mark) {
+        run(() -> {
+            Domain domain = lookupDomain(name);
+            if (domain == null) {
+                return null;
+            }
+            try {
+                int flags = domain.isActive() == 1 ? AFFECT_LIVE | AFFECT_CONFIG : AFFECT_CONFIG;
+                domain.setMetadata(METADATA_ELEMENT, mark.map(LibvirtXml.StoppingMark::xml).orElse(null),
+                        mark.isPresent() ? "vmplane-stopping" : null, LibvirtXml.STOPPING_NAMESPACE, flags);
+            }
+            finally {
+                domain.free();
+            }
+            return null;
+        });
+    }
+
+    @Override
     public List<StackDomain> stackDomains(String stackId) {
         return call(() -> DomainListing.withDomains(connect, DomainListing.ALL, domains -> {
             List<StackDomain> found = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.vmplane.agent.hypervisor;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -144,6 +145,48 @@ public final class LibvirtXml {
      * @param reportedStatus      the VM status the agent published last, if recorded
      */
     public record StackTag(String stackId, OptionalLong reportedGeneration, Optional<VmStatus> reportedStatus) {
+    }
+
+    /**
+     * The namespace of the {@code <stopping generation='N' command='ID' graceful='S' give-up='T' deadline='D'/>}
+     * element a domain carries while the agent waits for its guest to shut down (see {@code Hypervisor.markStopping}).
+     */
+    public static final String STOPPING_NAMESPACE = "https://vmplane.io/xmlns/stopping/1";
+
+    /**
+     * A graceful stop the agent follows, as the domain's metadata records it: what a restarted agent needs to follow
+     * it on.
+     */
+    public record StoppingMark(long generation, String commandId, int gracefulTimeoutSeconds, Instant giveUp,
+                               Instant deadline) {
+
+        String xml() {
+            return "<stopping generation='" + generation + "' command='" + escape(commandId) + "' graceful='"
+                    + gracefulTimeoutSeconds + "' give-up='" + giveUp + "' deadline='"
+                    + (deadline == null ? "" : deadline.toString()) + "'/>";
+        }
+    }
+
+    /** The graceful stop a domain definition records, if any (an unreadable one counts as none). */
+    public static Optional<StoppingMark> stoppingMark(String domainXml) {
+        NodeList marks = parse(domainXml).getElementsByTagNameNS(STOPPING_NAMESPACE, "stopping");
+        if (marks.getLength() == 0) {
+            return Optional.empty();
+        }
+        Element mark = (Element) marks.item(0);
+        try {
+            String deadline = mark.getAttribute("deadline");
+            return Optional.of(new StoppingMark(Long.parseLong(mark.getAttribute("generation")),
+                    mark.getAttribute("command"), Integer.parseInt(mark.getAttribute("graceful")),
+                    Instant.parse(mark.getAttribute("give-up")), deadline.isEmpty() ? null : Instant.parse(deadline)));
+        }
+        catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String escape(String value) {
+        return value.replace("&", "&amp;").replace("'", "&apos;").replace("<", "&lt;").replace("\"", "&quot;");
     }
 
     static Document parse(String xml) {

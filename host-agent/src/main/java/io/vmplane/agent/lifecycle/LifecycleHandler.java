@@ -19,6 +19,7 @@ import io.vmplane.agent.hypervisor.DomainStatus;
 import io.vmplane.agent.hypervisor.Hypervisor;
 import io.vmplane.agent.hypervisor.HypervisorException;
 import io.vmplane.agent.hypervisor.HypervisorUnavailableException;
+import io.vmplane.agent.hypervisor.LibvirtXml;
 import io.vmplane.agent.provision.DomainOwnership;
 import io.vmplane.agent.provision.ProvisionHandler;
 import io.vmplane.agent.provision.ProvisionHandler.Identity;
@@ -40,8 +41,9 @@ import io.vmplane.schemas.vm.VmStatus;
  * {@link #QUICK_STOP} is left to a watcher thread of its own ({@code graceful-stops}), which polls the domain, forces it
  * off once the graceful timeout passes, and reports the final event: the host's other commands do not wait up to a
  * minute behind a guest that ignores ACPI. A command for that VM arriving meanwhile either finds its stop under way (a
- * redelivery: nothing more to do) or takes over from it (a later generation). A stop still waiting when the agent
- * dies is ended by the workers' deadline sweep; the guest got its ACPI request.
+ * redelivery: nothing more to do) or takes over from it (a later generation). The domain's metadata records the
+ * stop while it waits, so an agent that died meanwhile follows it on when it starts again
+ * ({@link #resumePendingStops}).
  * Exceptions from the event sink propagate, so the caller does not commit the command and it is carried out again;
  * so does a {@link HypervisorUnavailableException} (libvirtd unreachable), which is never reported as a failure.
  */
@@ -105,6 +107,7 @@ public final class LifecycleHandler {
             if (pendingStops.remove(command.vmId(), waiting)) {
                 log.info("The graceful stop of {} (generation {}) gives way to its {} (generation {})",
                         command.vmId(), waiting.command().generation(), what, command.generation());
+                mark(command.vmId(), Optional.empty());
             }
         }
         if (command.deadline() != null && !clock.instant().isBefore(command.deadline())) {
@@ -215,6 +218,8 @@ public final class LifecycleHandler {
                 }
                 if (clock.instant().isBefore(giveUp)) {
                     pendingStops.put(vmId, new PendingStop(stop, giveUp));
+                    mark(vmId, Optional.of(new LibvirtXml.StoppingMark(stop.generation(), stop.commandId(),
+                            stop.gracefulTimeoutSeconds(), giveUp, stop.deadline())));
                     log.info("{} is shutting down: waiting up to {} s for it off the command thread", vmId,
                             stop.gracefulTimeoutSeconds());
                     return false;
@@ -290,8 +295,50 @@ public final class LifecycleHandler {
         events.publish(outcome);
         if (!gone) {
             ProvisionHandler.markReported(hypervisor, vmId, stop.generation(), outcome.status());
+            mark(vmId, Optional.empty());
         }
         inventoryChanged.run();
+    }
+
+    /**
+     * Follows on the graceful stops the domains of the stack record (an agent that stopped or died while it waited):
+     * each is reported once its guest is off, or forced off at its recorded give-up time. Runs once at start, before
+     * commands are read; answers how many it follows.
+     */
+    public int resumePendingStops() {
+        int resumed = 0;
+        try {
+            for (Hypervisor.StackDomain domain : hypervisor.stackDomains(identity.stackId())) {
+                Optional<LibvirtXml.StoppingMark> mark = LibvirtXml.stoppingMark(domain.xml());
+                if (mark.isEmpty()) {
+                    continue;
+                }
+                LibvirtXml.StoppingMark m = mark.get();
+                var stop = new HostCommand.StopDomain(m.commandId(), identity.hostId(), domain.name(), m.generation(),
+                        m.gracefulTimeoutSeconds(), false, m.deadline());
+                if (pendingStops.putIfAbsent(domain.name(), new PendingStop(stop, m.giveUp())) == null) {
+                    log.info("Following on the graceful stop of {} (generation {}) an earlier agent began: forced off "
+                            + "at {} unless its guest is off before", domain.name(), m.generation(), m.giveUp());
+                    resumed++;
+                }
+            }
+        }
+        catch (RuntimeException e) {
+            log.warn("Could not read the graceful stops the domains of stack {} record: {}", identity.stackId(),
+                    e.getMessage());
+        }
+        return resumed;
+    }
+
+    /** Records or removes the domain's graceful-stop mark; a failure is logged (the stop goes on regardless). */
+    private void mark(String vmId, Optional<LibvirtXml.StoppingMark> mark) {
+        try {
+            hypervisor.markStopping(vmId, mark);
+        }
+        catch (HypervisorException e) {
+            log.warn("Could not {} the graceful-stop mark of {}: {}", mark.isPresent() ? "record" : "remove", vmId,
+                    e.getMessage());
+        }
     }
 
     private boolean awaitShutOff(String vmId, Instant giveUp) {

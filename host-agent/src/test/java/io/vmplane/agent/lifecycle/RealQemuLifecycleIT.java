@@ -49,6 +49,7 @@ class RealQemuLifecycleIT {
     private Hypervisor hypervisor;
     private ProvisionHandler provision;
     private LifecycleHandler lifecycle;
+    private ProvisionHandler.Identity identity;
 
     @BeforeEach
     void connectToTheRealHost() {
@@ -56,7 +57,7 @@ class RealQemuLifecycleIT {
         Libvirt.ensureDefaultPool();
         hypervisor = new LibvirtHypervisor(Libvirt.SYSTEM_URI, VirtType.QEMU,
                 new KvmProbeSettings(HOST, Optional.empty(), Duration.ofSeconds(6)));
-        var identity = new ProvisionHandler.Identity(HOST, stackId, "127.0.0.1");
+        identity = new ProvisionHandler.Identity(HOST, stackId, "127.0.0.1");
         provision = new ProvisionHandler(hypervisor, identity, Clock.systemUTC(), events::add, () -> { });
         lifecycle = new LifecycleHandler(hypervisor, identity, Clock.systemUTC(), events::add, () -> { });
     }
@@ -129,6 +130,37 @@ class RealQemuLifecycleIT {
         assertThat(hypervisor.domain(vmId)).map(DomainStatus::active).contains(false);
         Thread.sleep(1000);
         assertThat(events).extracting(VmEvent::generation).doesNotContain(2L);
+    }
+
+    @Test
+    void shouldFollowOnAGracefulStopAnAgentThatDiedHadBegun() {
+        // Given the VM running, and an agent that began a 3 s graceful stop of it, then died
+        VmSpec spec = new VmSpec("life-resume", 256, 1, new StorageSpec("default", "ubuntu.iso", List.of()),
+                List.of(), new GraphicsSpec(GraphicsSpec.Type.NONE, null, null), null);
+        provision.handle(new HostCommand.ProvisionVm("cmd-1", HOST, vmId, 1, spec, List.of(), future()));
+        lifecycle.handle(new HostCommand.StopDomain("cmd-2", HOST, vmId, 2, 3, false, future()));
+        assertThat(lifecycle.pendingStops()).isEqualTo(1);
+        lifecycle.close();
+
+        // When the next agent starts
+        var restarted = new LifecycleHandler(hypervisor, identity, Clock.systemUTC(), events::add, () -> { });
+        try {
+            int resumed = restarted.resumePendingStops();
+
+            // Then it follows the stop on: the guest is forced off at the recorded time and the stop reported once
+            assertThat(resumed).isEqualTo(1);
+            VmEvent stopped = await().atMost(Duration.ofSeconds(30)).until(() -> events.get(events.size() - 1),
+                    event -> event.generation() == 2);
+            assertThat(stopped.status()).isEqualTo(VmStatus.STOPPED);
+            assertThat(hypervisor.domain(vmId)).map(DomainStatus::active).contains(false);
+            assertThat(restarted.pendingStops()).isZero();
+            assertThat(events).filteredOn(event -> event.generation() == 2).hasSize(1);
+            // and the mark is gone with it: a later start follows nothing
+            assertThat(restarted.resumePendingStops()).isZero();
+        }
+        finally {
+            restarted.close();
+        }
     }
 
     private static Instant future() {

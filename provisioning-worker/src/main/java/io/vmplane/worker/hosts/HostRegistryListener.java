@@ -35,7 +35,8 @@ import org.springframework.kafka.annotation.KafkaListener;
  * ledger places on that host, {@code running} or {@code stopped}, whose domain the inventory does not list was lost
  * with the host's libvirt state (a test-driver host forgets its domains). Such a VM gets a {@code failed}
  * {@code HOST_LOST} event of phase OBSERVED; the event consumer applies it and releases the claim. A VM still
- * {@code provisioning} is left alone: the agent replays its command.
+ * {@code provisioning} is left alone: the agent replays its command; so is one whose state was reported after the
+ * inventory was taken (the replayed command made its domain since; the inventory may be read late).
  */
 public class HostRegistryListener {
 
@@ -138,6 +139,11 @@ public class HostRegistryListener {
             VmRecord vm = vms.get(claim.vmId()).block(storeTimeout);
             boolean settled = vm != null && (vm.status() == VmStatus.RUNNING || vm.status() == VmStatus.STOPPED);
             if (!settled || (vm.host() != null && !hostId.equals(vm.host()))) {
+                continue;
+            }
+            if (inventory.at() != null && vm.updatedAt() != null && vm.updatedAt().isAfter(inventory.at())) {
+                // reported after this inventory was taken (a command the new agent replayed created the domain
+                // since): the inventory is older than the VM's state, not evidence against it
                 continue;
             }
             Instant now = clock.instant();

@@ -114,6 +114,25 @@ class HostLostIT {
         assertThat(claimOf(stopped.id())).isPresent();
     }
 
+    @Test
+    void shouldLeaveAVmAloneWhoseStateWasReportedAfterTheNewBootsInventoryWasTaken() {
+        // Given a host at boot A, whose new agent (boot B) took its inventory before the command it replayed created
+        // a VM's domain and reported the VM running
+        String hostId = unique("host");
+        String pool = unique("pool");
+        publishInventory(inventory(hostId, pool, "boot-a", List.of()));
+        HostInventory takenEarlier = inventory(hostId, pool, "boot-b", List.of(), Instant.now().minusSeconds(5));
+        VmRecord running = vmOn(hostId, pool, VmStatus.RUNNING, Phase.FINAL);
+
+        // When the worker reads that inventory only now (it was late: a worker of its group had died)
+        publishInventory(takenEarlier);
+
+        // Then the VM keeps running and its claim: the inventory is older than its state
+        assertThat(hostLostEventsUpTo(sentinel(running.id()), running.id())).isZero();
+        assertThat(worker.vm(running.id()).status()).isEqualTo(VmStatus.RUNNING);
+        assertThat(claimOf(running.id())).isPresent();
+    }
+
     /** A VM of generation 1 on the host, at the given status and phase, with a claim there. */
     private static VmRecord vmOn(String hostId, String pool, VmStatus status, Phase phase) {
         VmSpec spec = vm("lost", pool, 1, 512);
@@ -133,11 +152,15 @@ class HostLostIT {
     }
 
     private static HostInventory inventory(String hostId, String pool, String bootId, List<String> domains) {
+        return inventory(hostId, pool, bootId, domains, Instant.now());
+    }
+
+    private static HostInventory inventory(String hostId, String pool, String bootId, List<String> domains,
+                                           Instant takenAt) {
         HostInventory base = RunningWorker.host(hostId, pool, 16, 32768);
         return new HostInventory(base.hostId(), base.hypervisor(), base.consoleAddress(), base.pinnedOnly(),
                 base.vcpus(), base.memoryMib(), base.storagePools(), base.pciDevices(),
-                Instant.now().truncatedTo(ChronoUnit.MILLIS), bootId,
-                domains);
+                takenAt.truncatedTo(ChronoUnit.MILLIS), bootId, domains);
     }
 
     /**
