@@ -351,25 +351,21 @@ public final class LibvirtHypervisor implements Hypervisor {
 
     @Override
     public void markReported(String name, long generation, VmStatus status) {
-        run(() -> {
-            Domain domain = lookupDomain(name);
-            if (domain == null) {
-                return null;
-            }
-            try {
-                int flags = domain.isActive() == 1 ? AFFECT_LIVE | AFFECT_CONFIG : AFFECT_CONFIG;
-                domain.setMetadata(METADATA_ELEMENT, "<reported generation='" + generation + "' status='"
-                        + status.wire() + "'/>", "vmplane-reported", LibvirtXml.REPORTED_NAMESPACE, flags);
-            }
-            finally {
-                domain.free();
-            }
-            return null;
-        });
+        setMetadata(name, "<reported generation='" + generation + "' status='" + status.wire() + "'/>",
+                "vmplane-reported", LibvirtXml.REPORTED_NAMESPACE);
     }
 
     @Override
     public void markStopping(String name, Optional<LibvirtXml.StoppingMark> mark) {
+        setMetadata(name, mark.map(LibvirtXml.StoppingMark::xml).orElse(null),
+                mark.isPresent() ? "vmplane-stopping" : null, LibvirtXml.STOPPING_NAMESPACE);
+    }
+
+    /**
+     * Sets (or, with a null element, removes) the domain's metadata element of {@code namespace}, in its persistent
+     * definition and, while it runs, its live one. A missing domain is left alone.
+     */
+    private void setMetadata(String name, String element, String key, String namespace) {
         run(() -> {
             Domain domain = lookupDomain(name);
             if (domain == null) {
@@ -377,8 +373,7 @@ public final class LibvirtHypervisor implements Hypervisor {
             }
             try {
                 int flags = domain.isActive() == 1 ? AFFECT_LIVE | AFFECT_CONFIG : AFFECT_CONFIG;
-                domain.setMetadata(METADATA_ELEMENT, mark.map(LibvirtXml.StoppingMark::xml).orElse(null),
-                        mark.isPresent() ? "vmplane-stopping" : null, LibvirtXml.STOPPING_NAMESPACE, flags);
+                domain.setMetadata(METADATA_ELEMENT, element, key, namespace, flags);
             }
             finally {
                 domain.free();
