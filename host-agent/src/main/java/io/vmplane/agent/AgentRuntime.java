@@ -1,6 +1,7 @@
 package io.vmplane.agent;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -72,8 +73,9 @@ public final class AgentRuntime implements SmartLifecycle {
     public void start() {
         topics.hostCommandPartitions();
         inventory.publish();
-        restartReport.publish();
-        lifecycle.resumePendingStops();
+        List<Hypervisor.StackDomain> domains = restartReport.domains();
+        restartReport.publish(domains);
+        lifecycle.resumePendingStops(domains);
         // No command before the domain type is known (a KVM probe may still run).
         VirtTypeDecision virtType = hypervisor.virtTypeDecision();
         commands.start();

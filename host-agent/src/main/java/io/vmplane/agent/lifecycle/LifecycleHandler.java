@@ -84,7 +84,7 @@ public final class LifecycleHandler {
                 TimeUnit.MILLISECONDS);
     }
 
-    /** Stops the watcher; stops it was following are left to the workers' deadline sweep. */
+    /** Stops the watcher; the stops it was following stay recorded on their domains for the next agent. */
     public void close() {
         watcher.shutdownNow();
     }
@@ -166,8 +166,7 @@ public final class LifecycleHandler {
         }
         Optional<DomainStatus> domain = hypervisor.domain(vmId);
         if (domain.isEmpty()) {
-            return failed(command, VmStatus.FAILED, FailureCode.HOST_LOST,
-                    "host " + identity.hostId() + " has no domain " + vmId);
+            return lost(command);
         }
         if (command instanceof HostCommand.StartDomain) {
             if (!domain.get().active()) {
@@ -283,8 +282,7 @@ public final class LifecycleHandler {
         String vmId = stop.vmId();
         VmEvent outcome;
         try {
-            outcome = gone ? failed(stop, VmStatus.FAILED, FailureCode.HOST_LOST,
-                    "host " + identity.hostId() + " has no domain " + vmId) : reported(stop, VmStatus.STOPPED);
+            outcome = gone ? lost(stop) : reported(stop, VmStatus.STOPPED);
         }
         catch (HypervisorException e) {
             if (e instanceof HypervisorUnavailableException) {
@@ -301,14 +299,14 @@ public final class LifecycleHandler {
     }
 
     /**
-     * Follows on the graceful stops the domains of the stack record (an agent that stopped or died while it waited):
-     * each is reported once its guest is off, or forced off at its recorded give-up time. Runs once at start, before
-     * commands are read; answers how many it follows.
+     * Follows on the graceful stops the stack's {@code domains} record (an agent that stopped or died while it
+     * waited): each is reported once its guest is off, or forced off at its recorded give-up time. Runs once at start,
+     * before commands are read; answers how many it follows.
      */
-    public int resumePendingStops() {
+    public int resumePendingStops(List<Hypervisor.StackDomain> domains) {
         int resumed = 0;
         try {
-            for (Hypervisor.StackDomain domain : hypervisor.stackDomains(identity.stackId())) {
+            for (Hypervisor.StackDomain domain : domains) {
                 Optional<LibvirtXml.StoppingMark> mark = LibvirtXml.stoppingMark(domain.xml());
                 if (mark.isEmpty()) {
                     continue;
@@ -403,6 +401,12 @@ public final class LifecycleHandler {
             log.info("Deleted {} (volumes kept)", vmId);
         }
         return event(delete, VmStatus.DELETED, null, null, null);
+    }
+
+    /** The final event of a command whose domain the host does not have. */
+    private VmEvent lost(HostCommand command) {
+        return failed(command, VmStatus.FAILED, FailureCode.HOST_LOST,
+                "host " + identity.hostId() + " has no domain " + command.vmId());
     }
 
     /** Final {@code running} with the live XML, unless libvirt shows the domain not running after all. */

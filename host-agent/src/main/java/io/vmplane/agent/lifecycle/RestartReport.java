@@ -37,8 +37,27 @@ public final class RestartReport {
 
     /** Publishes one observed event per reported domain of the stack; answers how many. */
     public int publish() {
+        return publish(domains());
+    }
+
+    /**
+     * The domains of the stack as they are now, read once at start for this report and for what else the agent
+     * resumes ({@link LifecycleHandler#resumePendingStops}); none when they cannot be read.
+     */
+    public List<Hypervisor.StackDomain> domains() {
         try {
-            List<Hypervisor.StackDomain> domains = hypervisor.stackDomains(identity.stackId());
+            return hypervisor.stackDomains(identity.stackId());
+        }
+        catch (RuntimeException e) {
+            log.warn("Could not read the domains of stack {} on {}: {}", identity.stackId(), identity.hostId(),
+                    e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** Publishes one observed event per reported domain among {@code domains}; answers how many. */
+    public int publish(List<Hypervisor.StackDomain> domains) {
+        try {
             int published = 0;
             for (Hypervisor.StackDomain domain : domains) {
                 Optional<VmEvent> event = LifecycleRules.observed(domain, identity.hostId(), identity.source(),

@@ -145,7 +145,7 @@ class RealQemuLifecycleIT {
         // When the next agent starts
         var restarted = new LifecycleHandler(hypervisor, identity, Clock.systemUTC(), events::add, () -> { });
         try {
-            int resumed = restarted.resumePendingStops();
+            int resumed = restarted.resumePendingStops(hypervisor.stackDomains(stackId));
 
             // Then it follows the stop on: the guest is forced off at the recorded time and the stop reported once
             assertThat(resumed).isEqualTo(1);
@@ -156,7 +156,7 @@ class RealQemuLifecycleIT {
             assertThat(restarted.pendingStops()).isZero();
             assertThat(events).filteredOn(event -> event.generation() == 2).hasSize(1);
             // and the mark is gone with it: a later start follows nothing
-            assertThat(restarted.resumePendingStops()).isZero();
+            assertThat(restarted.resumePendingStops(hypervisor.stackDomains(stackId))).isZero();
         }
         finally {
             restarted.close();
